@@ -1,0 +1,1 @@
+"""The ActiveCampaign API v3 client, its throttle and its error hierarchy."""

@@ -1,0 +1,29 @@
+"""Shared test set-up: every test gets its own ACTUI_HOME; fixture plugins live in tests/fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = [
+    "tests.fixtures.postgres",
+    "tests.fixtures.demo",
+    "tests.fixtures.sandbox",
+    "tests.fixtures.keyring",
+]
+
+
+@pytest.fixture(autouse=True)
+def actui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private ACTUI_HOME per test, so no test sees another's state or the user's."""
+    from actui.state import reset_engines
+
+    home = tmp_path / "actui-home"
+    monkeypatch.setenv("ACTUI_HOME", str(home))
+    monkeypatch.delenv("ACTUI_AC_URL", raising=False)
+    monkeypatch.delenv("ACTUI_AC_KEY", raising=False)
+    reset_engines()
+    yield home
+    reset_engines()
