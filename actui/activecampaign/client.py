@@ -1,0 +1,481 @@
+"""The async ActiveCampaign API v3 client: throttled, retried where safe, typed answers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from actui.activecampaign.account import normalize_account_url
+from actui.activecampaign.errors import (
+    ActiveCampaignError,
+    BulkImportRateLimited,
+    InvalidGroupName,
+    RateLimited,
+    ServerError,
+    Unreachable,
+    ValidationFailed,
+    error_from_response,
+    parse_body,
+    retry_after_seconds,
+    unreachable_error,
+)
+from actui.activecampaign.models import (
+    AcContactRef,
+    AcExclusion,
+    AcField,
+    AcGroup,
+    AcList,
+    AcUser,
+    ImportInfo,
+)
+from actui.activecampaign.throttle import AccountThrottle, RequestKind, throttle_for
+from actui.campaigns.contacts import Contact
+
+logger = logging.getLogger("actui.activecampaign")
+
+PAGE_SIZE = 100
+BULK_MAX_CONTACTS = 250
+BULK_MAX_BYTES = 400_000
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+SENDER_REMINDER = (
+    "You are receiving this email because you are a customer of ours and agreed to hear from us."
+)
+
+
+class ActiveCampaignClient:
+    """One account's API: a pooled HTTP client behind the account's shared throttle.
+
+    Use as ``async with ActiveCampaignClient(url, key) as client: ...``. The key is kept as a
+    :class:`~pydantic.SecretStr` and set per request, so no repr, log or error can show it.
+    """
+
+    def __init__(
+        self,
+        account_url: str,
+        api_key: str,
+        *,
+        throttle: AccountThrottle | None = None,
+        timeout: float = 30.0,
+        retries: int = 5,
+        transport: httpx.AsyncBaseTransport | None = None,
+        backoff: float = 0.5,
+    ) -> None:
+        self.base_url = normalize_account_url(account_url)
+        self._api_key = SecretStr(api_key)
+        self.throttle = throttle if throttle is not None else throttle_for(self.base_url)
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self._prefix = urlsplit(self.base_url).path
+        self._host = urlsplit(self.base_url).netloc
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return f"ActiveCampaignClient({self.base_url!r})"
+
+    async def __aenter__(self) -> ActiveCampaignClient:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    # -- the one request path: throttle, send, log, classify, retry ------------------------------
+
+    def _delay(self, attempt: int) -> float:
+        """Exponential backoff with full jitter, capped at 30 s."""
+        return random.uniform(0, min(30.0, self.backoff * 2**attempt))
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        kind: RequestKind = "request",
+        retry: bool = True,
+    ) -> dict[str, Any]:
+        """Send one request; retry 429/5xx/timeouts/dropped connections when ``retry``."""
+        full_path = f"{self._prefix}/{path.lstrip('/')}"
+        attempt = 0
+        while True:
+            await self.throttle.acquire(kind)
+            started = time.monotonic()
+            headers = {"Api-Token": self._api_key.get_secret_value()}
+            try:
+                response = await self._http.request(
+                    method, path.lstrip("/"), params=params, json=body, headers=headers
+                )
+            except httpx.TransportError as exc:
+                failure = unreachable_error(
+                    method,
+                    full_path,
+                    exc,
+                    host=self._host,
+                    timeout=self.timeout,
+                    attempts=attempt + 1,
+                )
+                logger.warning(
+                    "%s %s failed after %.3fs: %s",
+                    method,
+                    full_path,
+                    time.monotonic() - started,
+                    failure.reason,
+                )
+                if retry and failure.reason in ("timeout", "dropped") and attempt < self.retries:
+                    attempt += 1
+                    self.throttle.count_retry()
+                    await asyncio.sleep(self._delay(attempt))
+                    continue
+                raise failure from None
+            duration = time.monotonic() - started
+            status = response.status_code
+            logger.debug("%s %s %d %.3fs", method, full_path, status, duration)
+            if response.is_success:
+                data = parse_body(response)
+                if data is None:
+                    return {}
+                if not isinstance(data, dict):
+                    raise ActiveCampaignError(
+                        f"ActiveCampaign gave an unexpected answer: {method} {full_path} answered "
+                        f"{status} with a body actui cannot read. Try again; if it persists, "
+                        "report it.",
+                        method=method,
+                        path=full_path,
+                        status=status,
+                    )
+                return data
+            error = error_from_response(method, full_path, response, attempts=attempt + 1)
+            if status in (429, 503):
+                wait = retry_after_seconds(response, default=1.0 if status == 429 else 0.0)
+                self.throttle.penalize(max(wait, self._delay(attempt)), "request")
+            elif isinstance(error, BulkImportRateLimited):
+                self.throttle.penalize(max(error.retry_after, self._delay(attempt)), kind)
+            retryable = status in RETRY_STATUSES or isinstance(error, BulkImportRateLimited)
+            logger.warning("%s %s answered %d (attempt %d)", method, full_path, status, attempt + 1)
+            if retry and retryable and attempt < self.retries:
+                attempt += 1
+                self.throttle.count_retry()
+                if status not in (429, 503) and not isinstance(error, RateLimited):
+                    await asyncio.sleep(self._delay(attempt))
+                continue
+            raise error
+
+    async def _paged(
+        self, path: str, key: str, params: dict[str, Any] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every item of an offset-paged collection."""
+        offset = 0
+        while True:
+            page = await self._request(
+                "GET", path, params={**(params or {}), "limit": PAGE_SIZE, "offset": offset}
+            )
+            items = page.get(key) or []
+            for item in items:
+                yield item
+            offset += len(items)
+            total = _total(page)
+            if len(items) < PAGE_SIZE or (total is not None and offset >= total):
+                return
+
+    # -- account, groups, lists ------------------------------------------------------------------
+
+    async def users_me(self) -> AcUser:
+        """The user the key belongs to: the cheap credential check."""
+        data = await self._request("GET", "users/me")
+        return AcUser.model_validate(_item(data, "user", "GET", f"{self._prefix}/users/me"))
+
+    async def groups(self) -> list[AcGroup]:
+        """Every user group of the account."""
+        return [AcGroup.model_validate(item) async for item in self._paged("groups", "groups")]
+
+    async def find_group(self, title: str) -> AcGroup:
+        """The user group titled ``title`` (exact, then case-insensitive); else InvalidGroupName."""
+        groups = await self.groups()
+        for group in groups:
+            if group.title == title:
+                return group
+        for group in groups:
+            if group.title.strip().casefold() == title.strip().casefold():
+                return group
+        raise InvalidGroupName(title, [group.title for group in groups])
+
+    async def find_list(self, name: str) -> AcList | None:
+        """The list named ``name`` (exact, then case-insensitive), or None."""
+        found = [
+            AcList.model_validate(item)
+            async for item in self._paged("lists", "lists", {"filters[name]": name})
+        ]
+        for candidate in found:
+            if candidate.name == name:
+                return candidate
+        for candidate in found:
+            if candidate.name.strip().casefold() == name.strip().casefold():
+                return candidate
+        return None
+
+    async def create_list(
+        self, name: str, *, sender_url: str | None = None, sender_reminder: str | None = None
+    ) -> AcList:
+        """Create a list (sent once: a create is never retried blindly; see :meth:`ensure_list`)."""
+        parts = urlsplit(self.base_url)
+        payload = {
+            "list": {
+                "name": name,
+                "stringid": slugify(name),
+                "sender_url": sender_url or f"{parts.scheme}://{parts.netloc}",
+                "sender_reminder": sender_reminder or SENDER_REMINDER,
+            }
+        }
+        data = await self._request("POST", "lists", body=payload, retry=False)
+        return AcList.model_validate(_item(data, "list", "POST", f"{self._prefix}/lists"))
+
+    async def ensure_list(self, name: str, group_title: str) -> AcList:
+        """Find or create the list, and make a list created here visible to the user group.
+
+        The group is checked first, so a wrong group name fails before anything is created. When
+        the create gets no clear answer (timeout, dropped connection, 5xx), the list is looked up
+        again instead of being created twice.
+        """
+        group = await self.find_group(group_title)
+        existing = await self.find_list(name)
+        if existing is not None:
+            return existing
+        try:
+            created = await self.create_list(name)
+        except (ServerError, Unreachable):
+            again = await self.find_list(name)
+            if again is None:
+                raise
+            created = again
+        await self._request(
+            "POST",
+            "listGroups",
+            body={"listGroup": {"listid": _int(created.id), "groupid": _int(group.id)}},
+        )
+        return created
+
+    async def list_subscribers(self, list_id: str, status: int = 1) -> AsyncIterator[AcContactRef]:
+        """Every contact with ``status`` on the list, by ascending id (ListNotFound if no list)."""
+        await self._request("GET", f"lists/{list_id}")
+        last_id = 0
+        while True:
+            page = await self._request(
+                "GET",
+                "contacts",
+                params={
+                    "listid": list_id,
+                    "status": status,
+                    "orders[id]": "ASC",
+                    "id_greater": last_id,
+                    "limit": PAGE_SIZE,
+                },
+            )
+            contacts = page.get("contacts") or []
+            for item in contacts:
+                ref = AcContactRef.model_validate(item)
+                last_id = max(last_id, _int(ref.id))
+                yield ref
+            if len(contacts) < PAGE_SIZE:
+                return
+
+    # -- fields, contacts ------------------------------------------------------------------------
+
+    async def fields(self) -> list[AcField]:
+        """Every custom contact field."""
+        return [AcField.model_validate(item) async for item in self._paged("fields", "fields")]
+
+    async def resolve_fields(self, names: Iterable[str]) -> dict[str, str]:
+        """Map each name (a field's title or perstag, any case, with or without %) to its id."""
+        fields = await self.fields()
+        by_name: dict[str, str] = {}
+        for field in fields:
+            by_name.setdefault(field.title.strip().casefold(), field.id)
+        for field in fields:
+            if field.perstag:
+                by_name.setdefault(field.perstag.strip("%").casefold(), field.id)
+        resolved: dict[str, str] = {}
+        unknown: list[str] = []
+        for name in names:
+            key = name.strip().strip("%").casefold()
+            if key in by_name:
+                resolved[name] = by_name[key]
+            else:
+                unknown.append(name)
+        if unknown:
+            existing = ", ".join(
+                f"{f.title} ({f.perstag})" if f.perstag else f.title for f in fields
+            )
+            raise ValidationFailed(
+                f"ActiveCampaign has no custom field named {', '.join(map(repr, unknown))} "
+                f"(fields: {existing or 'none'}); create it in Contacts > Fields or map the "
+                "attribute to an existing field.",
+                field=unknown[0],
+            )
+        return resolved
+
+    async def sync_contact(self, contact: Contact) -> str:
+        """Create or update a contact by email; returns its id."""
+        payload: dict[str, Any] = {"email": contact.email}
+        for key, value in (
+            ("firstName", contact.first_name),
+            ("lastName", contact.last_name),
+            ("phone", contact.phone),
+        ):
+            if value is not None:
+                payload[key] = value
+        if contact.fields:
+            payload["fieldValues"] = [{"field": fid, "value": val} for fid, val in contact.fields]
+        data = await self._request("POST", "contact/sync", body={"contact": payload})
+        item = _item(data, "contact", "POST", f"{self._prefix}/contact/sync")
+        return str(item["id"])
+
+    async def set_list_status(self, contact_id: str, list_id: str, status: int) -> None:
+        """Subscribe (1) or unsubscribe (2) a contact on a list."""
+        await self._request(
+            "POST",
+            "contactLists",
+            body={
+                "contactList": {
+                    "list": _int(list_id),
+                    "contact": _int(contact_id),
+                    "status": status,
+                }
+            },
+        )
+
+    async def find_contact(self, email: str) -> AcContactRef | None:
+        """The contact with this email, or None."""
+        data = await self._request("GET", "contacts", params={"email": email.strip().lower()})
+        contacts = data.get("contacts") or []
+        return AcContactRef.model_validate(contacts[0]) if contacts else None
+
+    # -- bulk import, exclusions -----------------------------------------------------------------
+
+    async def bulk_import(
+        self,
+        contacts: Sequence[Contact],
+        *,
+        subscribe_list: str | None,
+        unsubscribe_list: str | None,
+    ) -> str:
+        """Queue up to 250 contacts (under 400,000 bytes) for import; returns the batch id."""
+        if not contacts:
+            raise ValueError("bulk_import needs at least one contact.")
+        if len(contacts) > BULK_MAX_CONTACTS:
+            raise ValueError(
+                f"bulk_import takes at most {BULK_MAX_CONTACTS} contacts, got {len(contacts)}."
+            )
+        payload = {
+            "contacts": [_bulk_contact(c, subscribe_list, unsubscribe_list) for c in contacts]
+        }
+        size = len(json.dumps(payload).encode())
+        if size >= BULK_MAX_BYTES:
+            raise ValueError(
+                f"bulk_import payload is {size} bytes; ActiveCampaign takes under "
+                f"{BULK_MAX_BYTES}: send fewer contacts per batch."
+            )
+        kind: RequestKind = "single_import" if len(contacts) == 1 else "bulk"
+        data = await self._request("POST", "import/bulk_import", body=payload, kind=kind)
+        batch_id = data.get("batchId") or data.get("batch_id")
+        if not batch_id:
+            raise ActiveCampaignError(
+                f"ActiveCampaign did not queue the import: POST {self._prefix}/import/bulk_import "
+                f"answered without a batch id ({data.get('message', 'no message')}). Try again.",
+                method="POST",
+                path=f"{self._prefix}/import/bulk_import",
+            )
+        return str(batch_id)
+
+    async def import_info(self, batch_id: str) -> ImportInfo:
+        """The status of a bulk import and, once done, its successes and failures."""
+        data = await self._request("GET", "import/info", params={"batchId": batch_id})
+        return ImportInfo.model_validate(data)
+
+    async def exclusions(self) -> list[AcExclusion]:
+        """The account's exclusion list."""
+        return [
+            AcExclusion.model_validate(item)
+            async for item in self._paged("lists/exclusions", "exclusions")
+        ]
+
+
+def slugify(name: str) -> str:
+    """A list's ``stringid``: lower-case letters, digits and dashes."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "list"
+
+
+def _bulk_contact(
+    contact: Contact, subscribe_list: str | None, unsubscribe_list: str | None
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"email": contact.email}
+    for key, value in (
+        ("first_name", contact.first_name),
+        ("last_name", contact.last_name),
+        ("phone", contact.phone),
+    ):
+        if value is not None:
+            item[key] = value
+    if contact.tags:
+        item["tags"] = list(contact.tags)
+    if contact.fields:
+        item["fields"] = [{"id": _int_or_str(fid), "value": val} for fid, val in contact.fields]
+    if subscribe_list is not None:
+        item["subscribe"] = [{"listid": str(subscribe_list)}]
+    if unsubscribe_list is not None:
+        item["unsubscribe"] = [{"listid": str(unsubscribe_list)}]
+    return item
+
+
+def _item(data: dict[str, Any], key: str, method: str, path: str) -> dict[str, Any]:
+    item = data.get(key)
+    if not isinstance(item, dict) or "id" not in item:
+        raise ActiveCampaignError(
+            f"ActiveCampaign gave an unexpected answer: {method} {path} answered without a "
+            f"'{key}'. Try again; if it persists, report it.",
+            method=method,
+            path=path,
+        )
+    return item
+
+
+def _total(page: dict[str, Any]) -> int | None:
+    meta = page.get("meta")
+    total = meta.get("total") if isinstance(meta, dict) else None
+    try:
+        return int(total) if total is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _int(value: str) -> int:
+    return int(value)
+
+
+def _int_or_str(value: str) -> int | str:
+    return int(value) if value.isdigit() else value

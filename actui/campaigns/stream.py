@@ -1,0 +1,298 @@
+"""Stream a planned campaign's rows from the database as group-assigned contacts and rejections.
+
+Rows arrive ordered by normalized email, then customer key, through a server-side cursor
+(``stream_results`` + ``yield_per``), so memory stays flat whatever the audience size. Each row is
+classified once, in this order:
+
+1. excluded members and members of no sub-audience are skipped (a send's query never returns them);
+2. a row whose normalized email equals the previous row's is a **duplicate**: the first row of
+   each run wins, i.e. the lowest customer key among those sharing the email, whatever their
+   groups; when the winner is in a control group, no one with that email is sent;
+3. a missing or invalid email (see :mod:`actui.campaigns.emails`) is set aside with its reason;
+4. the member's bucket picks its group; control groups are never emitted.
+
+The email sent is the database's normalization (``lower(trim(email))``, stripping the same
+characters as :func:`~actui.campaigns.emails.normalize_email`), so duplicates are judged on
+exactly the text that is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Final, NamedTuple
+
+from sqlalchemy import Select
+
+from actui.campaigns.assignment import BUCKETS, bucket_bounds
+from actui.campaigns.contacts import Contact, RejectedContact
+from actui.campaigns.emails import REASON_DUPLICATE, VALID_EMAIL, rejection_reason
+from actui.campaigns.model import FIELD_PREFIX, CampaignError
+from actui.campaigns.plan import (
+    EMAIL,
+    EMAIL_KEY,
+    EXCLUDED,
+    KEY,
+    SUB,
+    CampaignPlan,
+    GroupKey,
+    GroupSpec,
+)
+
+#: what happened to a row that was not sent
+HELD_OUT: Final = 1
+REJECTED: Final = 2
+EXCLUDED_ROW: Final = 3
+UNPLACED: Final = 4
+SKIPPED: Final = 5  # a valid contact of a group the caller did not ask for
+
+ContactBuilder = Callable[[Any, str, str], Contact]
+#: called for every row that is not emitted: (outcome, group or None, contact or rejection)
+OnOther = Callable[[int, GroupSpec | None, Contact | RejectedContact | None], None]
+
+
+class _Target(NamedTuple):
+    spec: GroupSpec
+    build: ContactBuilder | None  # None: not emitted (control group, or not the group asked for)
+
+
+def iter_contacts(
+    plan: CampaignPlan,
+    *,
+    field_ids: Mapping[str, str] | None = None,
+    group: str | GroupKey | None = None,
+    chunk_size: int = 5000,
+    on_rejected: Callable[[GroupKey, RejectedContact], None] | None = None,
+) -> Iterator[list[tuple[GroupKey, Contact]]]:
+    """The contacts to send, in chunks of at most ``chunk_size``, each with its group.
+
+    ``field_ids`` maps each custom field title or perstag (see ``field_names``) to its
+    ActiveCampaign id; without it, contacts carry the names. ``group`` (a group name, matched in
+    every sub-audience, "Sub-audience / Group", or a :class:`GroupKey`) keeps one group;
+    duplicates are still decided over the whole campaign. Control groups are never emitted;
+    rejected rows of the groups asked for go to ``on_rejected``.
+    """
+    wanted = _wanted_groups(plan, group)
+
+    def other(outcome: int, spec: GroupSpec | None, item: Contact | RejectedContact | None) -> None:
+        if outcome == REJECTED and on_rejected is not None and spec is not None:
+            if wanted is None or spec.key in wanted:
+                on_rejected(spec.key, item)  # type: ignore[arg-type]
+
+    builders = contact_builders(plan, field_ids, wanted)
+    yield from stream_rows(plan, plan.send_statement(), chunk_size, builders, other)
+
+
+def iter_rejected(
+    plan: CampaignPlan, *, group: str | GroupKey | None = None, chunk_size: int = 5000
+) -> Iterator[tuple[GroupKey, RejectedContact]]:
+    """Every row set aside before sending (invalid or duplicate email), with its group."""
+    rejected: list[tuple[GroupKey, RejectedContact]] = []
+    for _ in iter_contacts(
+        plan,
+        group=group,
+        chunk_size=chunk_size,
+        on_rejected=lambda key, item: rejected.append((key, item)),
+    ):
+        yield from rejected
+        rejected.clear()
+    yield from rejected
+
+
+def iter_assignments(
+    plan: CampaignPlan, *, chunk_size: int = 5000
+) -> Iterator[tuple[str, GroupKey]]:
+    """Every member the campaign places (control and bad emails included) with its group."""
+    group_of = plan.assigner.group
+    groups = plan.groups
+    with plan.source.read_only() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=chunk_size).execute(
+            plan.send_statement()
+        )
+        for rows in result.partitions(chunk_size):
+            for row in rows:
+                sub = row[SUB]
+                yield str(row[KEY]), groups[sub][group_of(sub, row[KEY])].key
+
+
+def stream_rows(
+    plan: CampaignPlan,
+    statement: Select[Any],
+    chunk_size: int,
+    builders: Mapping[GroupKey, ContactBuilder | None],
+    on_other: OnOther,
+) -> Iterator[list[tuple[GroupKey, Contact]]]:
+    """Classify every row of ``statement`` (see the module docstring), one list per fetched chunk.
+
+    Rows whose group has a builder are emitted; every other row goes to ``on_other``.
+    """
+    targets = _bucket_targets(plan, builders)
+    hasher = plan.assigner.hasher()
+    valid = VALID_EMAIL.fullmatch
+    previous_key: object = _NOTHING
+    previous_reason: str | None = None
+    with plan.source.read_only() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=chunk_size).execute(
+            statement
+        )
+        for rows in result.partitions(chunk_size):
+            emitted: list[tuple[GroupKey, Contact]] = []
+            append = emitted.append
+            for row in rows:
+                sub = row[SUB]
+                key = row[KEY]
+                if sub is None or row[EXCLUDED]:
+                    if sub is None:
+                        on_other(UNPLACED, None, None)
+                    else:
+                        on_other(EXCLUDED_ROW, _target(targets, hasher, sub, key).spec, None)
+                    continue
+                email = row[EMAIL_KEY]
+                if email is not None and email == previous_key:
+                    reason = previous_reason or REASON_DUPLICATE
+                    rejected = RejectedContact(_shown(row[EMAIL]), reason, str(key))
+                    on_other(REJECTED, _target(targets, hasher, sub, key).spec, rejected)
+                    continue
+                previous_key = email
+                if email is None or valid(email) is None or not row[EMAIL].isascii():
+                    previous_reason = rejection_reason(row[EMAIL])
+                    rejected = RejectedContact(_shown(row[EMAIL]), previous_reason, str(key))
+                    on_other(REJECTED, _target(targets, hasher, sub, key).spec, rejected)
+                    continue
+                previous_reason = None
+                copy = hasher.copy()
+                text_key = str(key)
+                copy.update(text_key.encode())
+                target = targets[sub][int.from_bytes(copy.digest(), "big") % BUCKETS]
+                build = target.build
+                if build is None:
+                    outcome = HELD_OUT if target.spec.control else SKIPPED
+                    on_other(outcome, target.spec, None)
+                else:
+                    append((target.spec.key, build(row, email, text_key)))
+            yield emitted
+
+
+_NOTHING: Final = object()
+
+
+def _target(targets: list[list[_Target]], hasher: Any, sub: int, key: object) -> _Target:
+    copy = hasher.copy()
+    copy.update(str(key).encode())
+    return targets[sub][int.from_bytes(copy.digest(), "big") % BUCKETS]
+
+
+def _bucket_targets(
+    plan: CampaignPlan, builders: Mapping[GroupKey, ContactBuilder | None]
+) -> list[list[_Target]]:
+    """For each sub-audience, the target of every bucket (10,000 entries: one lookup a row)."""
+    tables: list[list[_Target]] = []
+    for specs, sub in zip(plan.groups, plan.campaign.effective_sub_audiences(), strict=True):
+        bounds = bucket_bounds([group.percent for group in sub.groups])
+        table: list[_Target] = []
+        start = 0
+        for spec, end in zip(specs, bounds, strict=True):
+            table.extend([_Target(spec, builders.get(spec.key))] * (end - start))
+            start = end
+        tables.append(table)
+    return tables
+
+
+def _shown(raw: Any) -> str:
+    return "" if raw is None else str(raw)
+
+
+def _wanted_groups(plan: CampaignPlan, group: str | GroupKey | None) -> set[GroupKey] | None:
+    if group is None:
+        return None
+    keys = plan.group_keys
+    if isinstance(group, GroupKey):
+        matched = {group} & set(keys)
+    else:
+        matched = {key for key in keys if group in (key.group, key.label())}
+    if not matched:
+        known = ", ".join(repr(key.label()) for key in keys)
+        raise CampaignError(
+            f"Campaign {plan.campaign.name!r} has no group {group!r}; its groups: {known}."
+        )
+    return matched
+
+
+def contact_builders(
+    plan: CampaignPlan,
+    field_ids: Mapping[str, str] | None,
+    wanted: set[GroupKey] | None = None,
+    *,
+    control: bool = False,
+) -> dict[GroupKey, ContactBuilder | None]:
+    """A contact builder per group: ``None`` for control groups (unless ``control``) and for
+    groups outside ``wanted``. Unknown custom fields in ``field_ids`` are an error here."""
+    if field_ids is not None:
+        missing = [name for name in plan.field_names if name not in field_ids]
+        if missing:
+            raise CampaignError(
+                f"ActiveCampaign has no custom field {', '.join(repr(n) for n in missing)}: create "
+                "it there or fix the campaign's 'field:' attributes before sending."
+            )
+    return {
+        spec.key: (
+            _builder(spec, field_ids)
+            if (control or not spec.control) and (wanted is None or spec.key in wanted)
+            else None
+        )
+        for specs in plan.groups
+        for spec in specs
+    }
+
+
+def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBuilder:
+    positions = dict(spec.columns)
+    first = positions.get("first_name")
+    last = positions.get("last_name")
+    phone = positions.get("phone")
+    tags = positions.get("tags")
+    fields = tuple(
+        (field_ids[name] if field_ids is not None else name, position)
+        for attribute, position in spec.columns
+        if attribute.startswith(FIELD_PREFIX)
+        for name in (attribute[len(FIELD_PREFIX) :],)
+    )
+
+    def build(row: Any, email: str, customer_key: str) -> Contact:
+        return Contact(
+            email,
+            None if first is None else _text(row[first]),
+            None if last is None else _text(row[last]),
+            None if phone is None else _text(row[phone]),
+            _fields(row, fields) if fields else (),
+            () if tags is None else _tags(row[tags]),
+            customer_key,
+        )
+
+    return build
+
+
+def _fields(row: Any, fields: tuple[tuple[str, int], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (field_id, value) for field_id, position in fields if (value := _text(row[position]))
+    )
+
+
+def _text(value: Any) -> str | None:
+    """A contact attribute as text: strings trimmed, empty as missing, other values via ``str``."""
+    if value.__class__ is str:
+        return value.strip() or None  # type: ignore[no-any-return]
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    """A tags column's value as tags: comma-separated text, each trimmed, empty ones dropped."""
+    text = _text(value)
+    if text is None:
+        return ()
+    if "," not in text:
+        return (text,)
+    return tuple(tag for part in text.split(",") if (tag := part.strip()))

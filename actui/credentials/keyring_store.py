@@ -1,0 +1,148 @@
+"""Named ActiveCampaign credentials: URL and API key in the OS keyring, names in the state database.
+
+Each credential is one JSON secret ``{"url": ..., "key": ...}`` under service ``actui`` and the
+credential's name. ``ACTUI_AC_URL`` + ``ACTUI_AC_KEY`` define a credential (named by
+``ACTUI_AC_NAME``, default ``env``) that never touches the keyring: for CI and headless servers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+import keyring
+import keyring.errors
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from actui.activecampaign.account import normalize_account_url
+from actui.credentials.store import (
+    credential_name_list,
+    forget_credential_name,
+    remember_credential_name,
+)
+from actui.errors import ActuiError
+
+SERVICE = "actui"
+ENV_URL = "ACTUI_AC_URL"
+ENV_KEY = "ACTUI_AC_KEY"
+ENV_NAME = "ACTUI_AC_NAME"
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+T = TypeVar("T")
+
+
+class CredentialError(ActuiError):
+    """A credential is missing, malformed, or the keyring cannot be used."""
+
+
+class Credential(BaseModel):
+    """One ActiveCampaign account access: its API base URL and key (masked in every repr)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    url: str
+    api_key: SecretStr
+
+
+def env_credential_name() -> str:
+    """The name the environment credential answers to."""
+    return os.environ.get(ENV_NAME) or "env"
+
+
+def _env_credential() -> Credential | None:
+    url, key = os.environ.get(ENV_URL), os.environ.get(ENV_KEY)
+    if not url or not key:
+        return None
+    return Credential(name=env_credential_name(), url=normalize_account_url(url), api_key=key)
+
+
+def _keyring(action: str, call: Callable[[], T]) -> T:
+    """Run a keyring call, turning backend failures into a CredentialError that says what to do."""
+    try:
+        return call()
+    except keyring.errors.KeyringLocked:
+        problem = "the keyring is locked"
+    except keyring.errors.NoKeyringError:
+        problem = "no keyring (Secret Service) is available"
+    except keyring.errors.KeyringError as error:
+        problem = f"the keyring failed ({type(error).__name__})"
+    raise CredentialError(
+        f"Cannot {action}: {problem}. Unlock your keyring, or install and start a Secret Service "
+        "such as gnome-keyring; or set ACTUI_AC_URL and ACTUI_AC_KEY for this process instead."
+    )
+
+
+def _check_name(name: str) -> None:
+    if not NAME_PATTERN.match(name):
+        raise CredentialError(
+            f"{name!r} is not a valid credential name: use up to 64 letters, digits, '.', '_' or "
+            "'-', starting with a letter or digit."
+        )
+
+
+def add_credential(name: str, url: str, key: str) -> Credential:
+    """Store (or replace) a named credential; the URL is normalized and must be https."""
+    _check_name(name)
+    base = normalize_account_url(url)
+    secret = key.strip()
+    if not secret or any(ch.isspace() for ch in secret):
+        raise CredentialError(
+            "The API key is empty or contains spaces; copy it from Settings > Developer."
+        )
+    payload = json.dumps({"url": base, "key": secret})
+    _keyring(f"store credential {name!r}", lambda: keyring.set_password(SERVICE, name, payload))
+    remember_credential_name(name)
+    return Credential(name=name, url=base, api_key=secret)
+
+
+def get_credential(name: str) -> Credential:
+    """The credential called ``name`` (the environment one first); CredentialError if none."""
+    env = _env_credential()
+    if env is not None and name == env.name:
+        return env
+    stored = _keyring(f"read credential {name!r}", lambda: keyring.get_password(SERVICE, name))
+    if stored is None:
+        names = list_credentials()
+        known = ", ".join(repr(n) for n in names) or "none yet"
+        raise CredentialError(
+            f"No credential named {name!r} (credentials: {known}); add it with "
+            f"'actui credentials add {name} --url URL'."
+        )
+    try:
+        data = json.loads(stored)
+        return Credential(name=name, url=str(data["url"]), api_key=str(data["key"]))
+    except (ValueError, KeyError, TypeError):
+        raise CredentialError(
+            f"The keyring entry of credential {name!r} is damaged; add it again with "
+            f"'actui credentials add {name} --url URL'."
+        ) from None
+
+
+def list_credentials() -> list[str]:
+    """Every credential name (stored ones, plus the environment one when it is set)."""
+    names = credential_name_list()
+    env = _env_credential()
+    if env is not None and env.name not in names:
+        names = sorted([*names, env.name])
+    return names
+
+
+def remove_credential(name: str) -> None:
+    """Delete a stored credential from the keyring and the name list."""
+
+    def delete() -> bool:
+        try:
+            keyring.delete_password(SERVICE, name)
+        except keyring.errors.PasswordDeleteError:
+            return False
+        return True
+
+    deleted = _keyring(f"remove credential {name!r}", delete)
+    forgotten = forget_credential_name(name)
+    if not deleted and not forgotten:
+        known = ", ".join(repr(n) for n in credential_name_list()) or "none"
+        raise CredentialError(f"No credential named {name!r} to remove (credentials: {known}).")

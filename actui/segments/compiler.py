@@ -1,0 +1,397 @@
+"""The segment compiler: a condition tree becomes one portable SQLAlchemy Core expression.
+
+Every user value is a bound parameter. Negation (``is not``, ``none``, ``not in segment``) is
+pushed down to the leaves, and each negated leaf adds its own ``IS NULL`` test, so a negative
+operator is the exact complement of its positive one (a missing value "is not" anything) without
+relying on three-valued logic. Relative dates become bound ``DATE`` values computed in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    FromClause,
+    Integer,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.sql.elements import ColumnElement as _Column
+from sqlalchemy.types import TypeEngine
+
+from actui.segments.case import case_insensitive_in
+from actui.segments.dates import relative_range
+from actui.segments.errors import SegmentError
+from actui.segments.model import (
+    Condition,
+    Group,
+    Node,
+    RuleSegment,
+    Segment,
+    SegmentReference,
+    SqlSegment,
+)
+from actui.segments.operators import NEGATIONS, RELATIVE_OPERATORS, kind_name
+from actui.segments.resolver import DictResolver, SegmentResolver
+from actui.segments.sql_mode import sql_subquery, suggest_email_column
+from actui.segments.validate import validate_segment
+from actui.segments.values import parse_day
+
+if TYPE_CHECKING:
+    from actui.source import Source
+
+#: the LIKE escape character; user text has it, ``%`` and ``_`` escaped with it
+LIKE_ESCAPE = "!"
+
+
+def like_escape(text: str) -> str:
+    """``text`` with ``!``, ``%`` and ``_`` escaped so LIKE matches it literally."""
+    return (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+
+
+def segment_table_name(segment: Segment, source: Source) -> str:
+    """The table a segment's conditions read: its own ``table`` or the source's segment table."""
+    if isinstance(segment, RuleSegment) and segment.table:
+        return segment.table
+    return source.settings.segment_table
+
+
+def segment_condition(
+    segment: Segment, source: Source, resolver: SegmentResolver | None = None
+) -> ColumnElement[bool]:
+    """The WHERE expression selecting ``segment``'s rows of its table (``source.table(...)``)."""
+    resolver = resolver or DictResolver()
+    validate_segment(segment, source, resolver)
+    name = segment_table_name(segment, source)
+    return _Compiler(source, resolver).over(segment, source.table(name), name, (segment.name,))
+
+
+def members_query(
+    segment: Segment, source: Source, resolver: SegmentResolver | None = None
+) -> Select[Any]:
+    """``SELECT customer_key, email`` of the segment's members: one row per customer.
+
+    ``email`` is the raw email column (not normalized). For SQL-mode segments the user's query is
+    wrapped as a subquery; ``customer_key`` is the customer key column when the query returns it,
+    else the email.
+    """
+    resolver = resolver or DictResolver()
+    validate_segment(segment, source, resolver)
+    if isinstance(segment, RuleSegment):
+        name = segment_table_name(segment, source)
+        table = source.table(name)
+        key = _key_column(table, source, name)
+        email = table.c[source.email_column(name)]
+        condition = _Compiler(source, resolver).over(segment, table, name, (segment.name,))
+        if key_is_unique(table, key.name):
+            return select(key.label("customer_key"), email.label("email")).where(condition)
+        return (
+            select(key.label("customer_key"), func.min(email).label("email"))
+            .where(condition)
+            .group_by(key)
+        )
+    return _sql_members(segment, source)[0]
+
+
+def _sql_members(segment: SqlSegment, source: Source) -> tuple[Select[Any], bool]:
+    """A SQL-mode segment's members query, and whether its ``customer_key`` is the real key."""
+    subquery = sql_subquery(source, segment.sql)
+    email_name = segment.email_column or suggest_email_column(source, segment.sql)
+    if email_name is None:
+        raise SegmentError(
+            f"The query of segment {segment.name!r} returns no column that looks like an email; "
+            'set "email_column" to the column that holds the emails.'
+        )
+    key_name = source.settings.customer_key
+    has_key = key_name in subquery.c
+    key_column = subquery.c[key_name] if has_key else subquery.c[email_name]
+    query = select(
+        key_column.label("customer_key"), subquery.c[email_name].label("email")
+    ).distinct()
+    return query, has_key
+
+
+def key_is_unique(table: FromClause, key: str) -> bool:
+    """True when ``key`` alone is the primary key or a unique index of ``table``."""
+    primary = [column.name for column in table.primary_key.columns]
+    if primary == [key]:
+        return True
+    for index in getattr(table, "indexes", ()):
+        if index.unique and [column.name for column in index.columns] == [key]:
+            return True
+    return False
+
+
+def _key_column(table: FromClause, source: Source, name: str) -> _Column[Any]:
+    key = source.settings.customer_key
+    if key not in table.c:
+        raise SegmentError(
+            f"The table {name!r} has no customer key column {key!r}; set the customer key in "
+            "the source settings."
+        )
+    return table.c[key]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What the leaves of one segment need: its table, its day, its case rule and the chain."""
+
+    table: FromClause
+    table_name: str
+    today: date
+    case_sensitive: bool
+    chain: tuple[str, ...]
+
+
+class _Compiler:
+    def __init__(self, source: Source, resolver: SegmentResolver) -> None:
+        self.source = source
+        self.resolver = resolver
+
+    def over(
+        self,
+        segment: Segment,
+        table: FromClause,
+        table_name: str,
+        chain: tuple[str, ...],
+        negated: bool = False,
+    ) -> ColumnElement[bool]:
+        """``segment``'s members as a condition over ``table`` (an alias or the table itself)."""
+        own_table = segment_table_name(segment, self.source)
+        if isinstance(segment, RuleSegment) and own_table == table_name:
+            scope = _Scope(
+                table,
+                table_name,
+                segment.as_of or date.today(),
+                segment.case_sensitive,
+                chain,
+            )
+            return self.group(segment.match, segment.conditions, scope, negated)
+        matched = exists(self._member_keys(segment, table, table_name, chain))
+        return not_(matched) if negated else matched
+
+    def _member_keys(
+        self, segment: Segment, outer: FromClause, outer_name: str, chain: tuple[str, ...]
+    ) -> Select[Any]:
+        outer_key = _key_column(outer, self.source, outer_name)
+        if isinstance(segment, RuleSegment):
+            name = segment_table_name(segment, self.source)
+            inner = self.source.table(name).alias(f"ref_{len(chain)}")
+            inner_key = _key_column(inner, self.source, name)
+            condition = self.over(segment, inner, name, chain)
+            return select(literal(1)).select_from(inner).where(inner_key == outer_key, condition)
+        query, has_key = _sql_members(segment, self.source)
+        members = query.subquery(f"ref_{len(chain)}")
+        if has_key:
+            link = members.c.customer_key == outer_key
+        else:
+            outer_email = outer.c[self.source.email_column(outer_name)]
+            link = func.lower(func.trim(members.c.email)) == func.lower(func.trim(outer_email))
+        return select(literal(1)).select_from(members).where(link)
+
+    def group(
+        self, match: str, nodes: list[Node], scope: _Scope, negated: bool
+    ) -> ColumnElement[bool]:
+        if not nodes:
+            return false() if negated else true()
+        child_negated = negated != (match == "none")
+        parts = [self.node(node, scope, child_negated) for node in nodes]
+        if len(parts) == 1:
+            return parts[0]
+        use_and = (match != "any") != negated
+        return and_(*parts) if use_and else or_(*parts)
+
+    def node(self, node: Node, scope: _Scope, negated: bool) -> ColumnElement[bool]:
+        if isinstance(node, Group):
+            return self.group(node.match, node.conditions, scope, negated)
+        if isinstance(node, SegmentReference):
+            return self.reference(node, scope, negated)
+        return self.leaf(node, scope, negated)
+
+    def reference(
+        self, reference: SegmentReference, scope: _Scope, negated: bool
+    ) -> ColumnElement[bool]:
+        name = reference.segment
+        if name in scope.chain:
+            loop = " -> ".join([*scope.chain[scope.chain.index(name) :], name])
+            raise SegmentError(f"Segments refer to each other in a loop ({loop}); break the loop.")
+        target = self.resolver.get(name)
+        negated = negated != (reference.operator == "not in segment")
+        chain = (*scope.chain, name)
+        same_rows = key_is_unique(scope.table, self.source.settings.customer_key)
+        if not same_rows:
+            matched = exists(self._member_keys(target, scope.table, scope.table_name, chain))
+            return not_(matched) if negated else matched
+        return self.over(target, scope.table, scope.table_name, chain, negated)
+
+    def leaf(self, condition: Condition, scope: _Scope, negated: bool) -> ColumnElement[bool]:
+        if condition.attribute not in scope.table.c:
+            raise SegmentError(
+                f"The table {scope.table_name!r} has no attribute {condition.attribute!r}."
+            )
+        column: _Column[Any] = scope.table.c[condition.attribute]
+        kind = kind_name(self.source.column(scope.table_name, condition.attribute).kind)
+        operator = condition.operator
+        if operator in NEGATIONS:
+            operator, negated = NEGATIONS[operator], not negated
+        case_sensitive = (
+            scope.case_sensitive if condition.case_sensitive is None else condition.case_sensitive
+        )
+        predicate, null_safe = _positive(
+            operator, column, kind, condition.value, case_sensitive, scope.today
+        )
+        if not negated:
+            return predicate
+        if null_safe:
+            return not_(predicate)
+        return or_(column.is_(None), not_(predicate))
+
+
+def _positive(
+    operator: str,
+    column: _Column[Any],
+    kind: str,
+    value: Any,
+    case_sensitive: bool,
+    today: date,
+) -> tuple[ColumnElement[bool], bool]:
+    """The positive test of a leaf, and whether it is already false (never NULL) on NULL values."""
+    if operator == "is empty":
+        if kind == "string":
+            return or_(column.is_(None), column == ""), True
+        return column.is_(None), True
+    if operator == "is true":
+        return column == true(), False
+    if operator == "is false":
+        return column == false(), False
+    if kind == "string":
+        return _string(operator, column, value, case_sensitive), False
+    if kind == "number":
+        return _number(operator, column, value), False
+    return _date(operator, column, kind, value, today), False
+
+
+def _string(
+    operator: str, column: _Column[Any], value: Any, case_sensitive: bool
+) -> ColumnElement[bool]:
+    if operator in ("is", "is one of"):
+        values = [value] if operator == "is" else list(value)
+        if case_sensitive:
+            return column == values[0] if len(values) == 1 else column.in_(values)
+        return case_insensitive_in(column, values)
+    text = str(value)
+    pattern = {
+        "contains": f"%{like_escape(text)}%",
+        "starts with": f"{like_escape(text)}%",
+        "ends with": f"%{like_escape(text)}",
+    }[operator]
+    if not case_sensitive:
+        return func.lower(column).like(func.lower(literal(pattern)), escape=LIKE_ESCAPE)
+    if operator == "contains":
+        return func.replace(column, literal(text), literal("")) != column
+    like = column.like(literal(pattern), escape=LIKE_ESCAPE)
+    size = len(text)
+    if operator == "starts with":
+        return and_(like, func.substr(column, 1, size) == literal(text))
+    return and_(
+        like,
+        func.length(column) >= size,
+        func.substr(column, func.length(column) - (size - 1)) == literal(text),
+    )
+
+
+def _number_bind(column: _Column[Any], value: Any) -> ColumnElement[Any]:
+    bind_type: TypeEngine[Any] = column.type
+    if isinstance(value, float) and isinstance(column.type, Integer):
+        bind_type = Float()
+    return literal(value, bind_type)
+
+
+def _number(operator: str, column: _Column[Any], value: Any) -> ColumnElement[bool]:
+    if operator == "between":
+        low, high = value
+        return and_(column >= _number_bind(column, low), column <= _number_bind(column, high))
+    bound = _number_bind(column, value)
+    comparisons = {
+        "is": column == bound,
+        "less than": column < bound,
+        "at most": column <= bound,
+        "greater than": column > bound,
+        "at least": column >= bound,
+    }
+    return comparisons[operator]
+
+
+def _day(value: date) -> ColumnElement[Any]:
+    """A calendar day as a bound DATE (ISO text on SQLite, so it compares with stored text)."""
+    return literal(value, Date())
+
+
+def _date(
+    operator: str, column: _Column[Any], kind: str, value: Any, today: date
+) -> ColumnElement[bool]:
+    first: date | None
+    last: date | None
+    if operator in RELATIVE_OPERATORS:
+        first, last = relative_range(operator, int(value["amount"]), str(value["unit"]), today)
+    elif operator == "between":
+        first, last = parse_day(value[0]), parse_day(value[1])
+    else:
+        day = parse_day(value)
+        assert day is not None
+        first, last = {
+            "is on": (day, day),
+            "before": (None, day - timedelta(days=1)),
+            "after": (day + timedelta(days=1), None),
+        }[operator]
+    return _day_range(column, kind, first, last)
+
+
+def _day_range(
+    column: _Column[Any], kind: str, first: date | None, last: date | None
+) -> ColumnElement[bool]:
+    """``first <= column's day <= last``; datetimes compare against day starts (no functions)."""
+    tests: list[ColumnElement[bool]] = []
+    if first is not None:
+        tests.append(column >= _day(first))
+    if last is not None:
+        if kind == "datetime":
+            tests.append(column < _day(last + timedelta(days=1)))
+        else:
+            tests.append(column <= _day(last))
+    if not tests:
+        return column.is_not(None)
+    return tests[0] if len(tests) == 1 else and_(*tests)
+
+
+def with_segment(segment: RuleSegment, **changes: Any) -> RuleSegment:
+    """A copy of a rule segment with some fields changed (used to count one condition alone)."""
+    return segment.model_copy(update=changes)
+
+
+__all__ = [
+    "LIKE_ESCAPE",
+    "key_is_unique",
+    "like_escape",
+    "members_query",
+    "segment_condition",
+    "segment_table_name",
+    "with_segment",
+]

@@ -1,0 +1,419 @@
+"""Audience insights pushed down to SQL: sizes, bad emails, condition sizes, breakdowns, samples.
+
+Every function runs a few aggregate queries inside ``source.read_only()``; no member row reaches
+Python except the handful of sample rows. Each is safe to call from a worker thread, and each
+takes ``is_cancelled`` (checked between queries) so a stale count can be dropped early.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    case,
+    extract,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement as _Column
+
+from actui.errors import ActuiError
+from actui.segments.compiler import (
+    key_is_unique,
+    members_query,
+    segment_condition,
+    segment_table_name,
+)
+from actui.segments.describe import describe
+from actui.segments.errors import SegmentError
+from actui.segments.model import RuleSegment, Segment
+from actui.segments.operators import kind_name
+from actui.segments.resolver import DictResolver, SegmentResolver, suggestion
+from actui.segments.validate import validate_segment
+
+if TYPE_CHECKING:
+    from actui.source import Source
+
+CancelCheck = Callable[[], bool] | None
+
+#: invalid-email rules, checked in this order on trim(email); the first that fails names the row
+EMAIL_RULES: tuple[tuple[str, str], ...] = (
+    ("missing", "no email"),
+    ("contains a space", "% %"),
+    ("more than one @", "%@%@%"),
+    ("not like name@domain.tld", "_%@_%._%"),
+)
+#: how many buckets a number breakdown aims for
+NUMBER_BUCKETS = 8
+
+
+class Cancelled(ActuiError):
+    """The caller asked to stop (a newer count replaced this one)."""
+
+    def __init__(self) -> None:
+        super().__init__("The count was cancelled because the segment changed.")
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceSize:
+    """How many customers and distinct valid emails a segment selects, out of the whole table."""
+
+    customers: int
+    emails: int
+    invalid_emails: int
+    invalid_reasons: dict[str, int]
+    total: int
+    share: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "customers": self.customers,
+            "emails": self.emails,
+            "invalid_emails": self.invalid_emails,
+            "invalid_reasons": dict(self.invalid_reasons),
+            "total": self.total,
+            "share": self.share,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionSize:
+    """The customers one top-level condition selects on its own."""
+
+    path: str
+    label: str
+    customers: int
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownRow:
+    """One value (or bucket, or year) of a breakdown and its member count."""
+
+    label: str
+    customers: int
+    value: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Members split by one attribute: the top values (or buckets/years), then everything else."""
+
+    attribute: str
+    kind: str
+    members: int
+    rows: list[BreakdownRow] = field(default_factory=list)
+    other: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SampleRows:
+    """A few member rows, always the same ones for an unchanged segment (ordered by key)."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def _check(is_cancelled: CancelCheck) -> None:
+    if is_cancelled is not None and is_cancelled():
+        raise Cancelled()
+
+
+def valid_email_test(email: _Column[Any]) -> ColumnElement[bool]:
+    """True when trim(email) passes every rule of :data:`EMAIL_RULES` (portable LIKE patterns)."""
+    trimmed = func.trim(email)
+    return (
+        trimmed.like(literal("_%@_%._%"))
+        & trimmed.not_like(literal("% %"))
+        & trimmed.not_like(literal("%@%@%"))
+    )
+
+
+def _reason_counts(email: _Column[Any]) -> list[ColumnElement[Any]]:
+    trimmed = func.trim(email)
+    missing = email.is_(None) | (trimmed == "")
+    space = trimmed.like(literal("% %"))
+    several = trimmed.like(literal("%@%@%"))
+    shape = trimmed.not_like(literal("_%@_%._%"))
+    rules = [
+        missing,
+        ~missing & space,
+        ~missing & ~space & several,
+        ~missing & ~space & ~several & shape,
+    ]
+    return [
+        func.coalesce(func.sum(case((rule, 1), else_=0)), 0).label(f"reason_{index}")
+        for index, rule in enumerate(rules)
+    ]
+
+
+def _base(
+    segment: Segment, source: Source, resolver: SegmentResolver
+) -> tuple[FromClause, str, ColumnElement[bool]]:
+    """The table a segment's attributes live in and the condition that picks its members."""
+    name = segment_table_name(segment, source)
+    return source.table(name), name, segment_condition(segment, source, resolver)
+
+
+def audience_size_query(
+    segment: Segment, source: Source, resolver: SegmentResolver | None = None
+) -> Select[Any]:
+    """The one query behind :func:`audience_size` (customers, emails, reasons, total)."""
+    resolver = resolver or DictResolver()
+    members = members_query(segment, source, resolver).subquery("members")
+    name = segment_table_name(segment, source)
+    table = source.table(name)
+    one_row_each = isinstance(segment, RuleSegment) and key_is_unique(
+        table, source.settings.customer_key
+    )
+    customers = func.count() if one_row_each else func.count(func.distinct(members.c.customer_key))
+    email = members.c.email
+    valid_email = case((valid_email_test(email), func.lower(func.trim(email))))
+    total = select(func.count()).select_from(table).scalar_subquery()
+    return select(
+        customers.label("customers"),
+        func.count(func.distinct(valid_email)).label("emails"),
+        *_reason_counts(email),
+        total.label("total"),
+    ).select_from(members)
+
+
+def audience_size(
+    segment: Segment,
+    source: Source,
+    resolver: SegmentResolver | None = None,
+    *,
+    is_cancelled: CancelCheck = None,
+) -> AudienceSize:
+    """Distinct customers, distinct valid emails (lower(trim())), invalid emails by rule, share."""
+    query = audience_size_query(segment, source, resolver)
+    _check(is_cancelled)
+    with source.read_only() as connection:
+        row = connection.execute(query).one()
+    reasons = {
+        label: int(row._mapping[f"reason_{index}"]) for index, (label, _) in enumerate(EMAIL_RULES)
+    }
+    customers, total = int(row.customers), int(row.total)
+    return AudienceSize(
+        customers=customers,
+        emails=int(row.emails),
+        invalid_emails=sum(reasons.values()),
+        invalid_reasons=reasons,
+        total=total,
+        share=customers / total if total else 0.0,
+    )
+
+
+def condition_sizes(
+    segment: Segment,
+    source: Source,
+    resolver: SegmentResolver | None = None,
+    *,
+    is_cancelled: CancelCheck = None,
+) -> list[ConditionSize]:
+    """How many customers each top-level condition selects alone (same match, day and case)."""
+    if not isinstance(segment, RuleSegment):
+        return []
+    resolver = resolver or DictResolver()
+    validate_segment(segment, source, resolver)
+    table = source.table(segment_table_name(segment, source))
+    sizes: list[ConditionSize] = []
+    with source.read_only() as connection:
+        for index, node in enumerate(segment.conditions):
+            _check(is_cancelled)
+            alone = segment.model_copy(update={"conditions": [node]})
+            condition = segment_condition(alone, source, resolver)
+            count = connection.execute(
+                select(func.count()).select_from(table).where(condition)
+            ).scalar_one()
+            sizes.append(ConditionSize(f"conditions[{index}]", describe(node), int(count)))
+    return sizes
+
+
+def breakdown(
+    segment: Segment,
+    source: Source,
+    resolver: SegmentResolver | None = None,
+    attribute: str = "",
+    top: int = 10,
+    *,
+    is_cancelled: CancelCheck = None,
+) -> Breakdown:
+    """Members split by ``attribute``: top values + "other"; numbers in buckets; dates by year."""
+    resolver = resolver or DictResolver()
+    table, name, condition = _base(segment, source, resolver)
+    if attribute not in table.c:
+        raise SegmentError(
+            f"The table {name!r} has no attribute {attribute!r}"
+            f"{suggestion(attribute, list(table.c.keys()))}; pick one of its columns."
+        )
+    column: _Column[Any] = table.c[attribute]
+    kind = kind_name(source.column(name, attribute).kind)
+    with source.read_only() as connection:
+        members = int(
+            connection.execute(
+                select(func.count()).select_from(table).where(condition)
+            ).scalar_one()
+        )
+        _check(is_cancelled)
+        if kind == "number":
+            rows = _number_rows(connection, table, column, condition, is_cancelled)
+        elif kind in ("date", "datetime"):
+            rows = _year_rows(connection, table, column, condition)
+        else:
+            rows = _value_rows(connection, table, column, condition, top)
+    other = members - sum(row.customers for row in rows)
+    return Breakdown(attribute, kind, members, rows, other)
+
+
+def _value_rows(
+    connection: Connection,
+    table: FromClause,
+    column: _Column[Any],
+    condition: ColumnElement[bool],
+    top: int,
+) -> list[BreakdownRow]:
+    count = func.count().label("customers")
+    query = (
+        select(column.label("value"), count)
+        .select_from(table)
+        .where(condition)
+        .group_by(column)
+        .order_by(count.desc(), column)
+        .limit(top)
+    )
+    return [
+        BreakdownRow(_label(value), int(customers), value)
+        for value, customers in connection.execute(query)
+    ]
+
+
+def _year_rows(
+    connection: Connection, table: FromClause, column: _Column[Any], condition: ColumnElement[bool]
+) -> list[BreakdownRow]:
+    year = extract("year", column).label("year")
+    query = (
+        select(year, func.count().label("customers"))
+        .select_from(table)
+        .where(condition)
+        .group_by(year)
+        .order_by(year)
+    )
+    return [
+        BreakdownRow(_label(None if value is None else int(value)), int(customers), value)
+        for value, customers in connection.execute(query)
+    ]
+
+
+def bucket_edges(
+    low: float, high: float, integers: bool, buckets: int = NUMBER_BUCKETS
+) -> list[float]:
+    """Round bucket edges ``[e0, ..., en]`` covering ``low..high`` (e0 <= low, high < en)."""
+    span = high - low
+    if span <= 0:
+        return [low, low + 1]
+    raw = span / buckets
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for multiple in (1, 2, 2.5, 5, 10):
+        step = multiple * magnitude
+        if integers:
+            step = max(1, math.ceil(step))
+        start = math.floor(low / step) * step
+        if (high - start) / step < buckets + 2:
+            break
+    edges = [start]
+    while edges[-1] <= high:
+        edges.append(round(start + len(edges) * step, 9))
+    return edges
+
+
+def _number_rows(
+    connection: Connection,
+    table: FromClause,
+    column: _Column[Any],
+    condition: ColumnElement[bool],
+    is_cancelled: CancelCheck,
+) -> list[BreakdownRow]:
+    low, high = connection.execute(
+        select(func.min(column), func.max(column)).select_from(table).where(condition)
+    ).one()
+    _check(is_cancelled)
+    rows: list[BreakdownRow] = []
+    if low is not None:
+        integers = isinstance(low, int) and isinstance(high, int)
+        edges = bucket_edges(float(low), float(high), integers)
+        whens = [(column < literal(edge), index) for index, edge in enumerate(edges[1:-1])]
+        bucket = case(*whens, else_=len(edges) - 2).label("bucket")
+        query = (
+            select(bucket, func.count().label("customers"))
+            .select_from(table)
+            .where(condition, column.is_not(None))
+            .group_by(bucket)
+            .order_by(bucket)
+        )
+        counts = {int(index): int(customers) for index, customers in connection.execute(query)}
+        for index in range(len(edges) - 1):
+            label = f"{_number(edges[index])} to {_number(edges[index + 1])}"
+            rows.append(BreakdownRow(label, counts.get(index, 0), (edges[index], edges[index + 1])))
+    empty = connection.execute(
+        select(func.count()).select_from(table).where(condition, column.is_(None))
+    ).scalar_one()
+    if empty:
+        rows.append(BreakdownRow(_label(None), int(empty), None))
+    return rows
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _label(value: Any) -> str:
+    return "(empty)" if value is None else str(value)
+
+
+def sample_rows(
+    segment: Segment,
+    source: Source,
+    resolver: SegmentResolver | None = None,
+    n: int = 20,
+    *,
+    columns: Sequence[str] | None = None,
+) -> SampleRows:
+    """The first ``n`` members by customer key: the same rows on every refresh of the segment."""
+    resolver = resolver or DictResolver()
+    table, name, condition = _base(segment, source, resolver)
+    key = source.settings.customer_key
+    wanted = list(columns) if columns else list(table.c.keys())
+    missing = [item for item in wanted if item not in table.c]
+    if missing:
+        raise SegmentError(f"The table {name!r} has no column {missing[0]!r}.")
+    order = table.c[key] if key in table.c else table.c[wanted[0]]
+    query = select(*(table.c[item] for item in wanted)).where(condition).order_by(order).limit(n)
+    with source.read_only() as connection:
+        rows = [tuple(row) for row in connection.execute(query)]
+    return SampleRows(wanted, rows)
+
+
+__all__ = [
+    "EMAIL_RULES",
+    "AudienceSize",
+    "Breakdown",
+    "BreakdownRow",
+    "Cancelled",
+    "ConditionSize",
+    "SampleRows",
+    "audience_size",
+    "audience_size_query",
+    "breakdown",
+    "bucket_edges",
+    "condition_sizes",
+    "sample_rows",
+    "valid_email_test",
+]

@@ -1,0 +1,102 @@
+"""Opening a Customer 360 URL: parse it, build a pooled engine, turn failures into one sentence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from actui.source.catalog import SourceError
+
+#: seconds to wait for a database server to answer before giving up
+CONNECT_TIMEOUT_SECONDS = 10
+
+_URL_EXAMPLE = "sqlite:///customers.db or postgresql+psycopg://user@host/dbname"
+
+
+def parse_source_url(url: str) -> sa.URL:
+    """The parsed URL; a SourceError (never echoing the URL, which may hold a password) if not."""
+    if not url or not url.strip():
+        raise SourceError(f"No database URL given: pass one such as {_URL_EXAMPLE}.")
+    try:
+        parsed = sa.make_url(url.strip())
+    except (ArgumentError, ValueError):
+        raise SourceError(f"The database URL is not valid: write it like {_URL_EXAMPLE}.") from None
+    if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_file(parsed)
+    return parsed
+
+
+def _check_sqlite_file(url: sa.URL) -> None:
+    """Refuse a SQLite path that does not exist: opening it would create an empty database."""
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database).expanduser()
+    if not path.exists():
+        raise SourceError(
+            f"The SQLite file {path} does not exist: check the path "
+            "(or write a sample one with 'actui demo-data --out PATH')."
+        )
+    if not path.is_file():
+        raise SourceError(f"{path} is not a file: give the path of a SQLite database file.")
+
+
+def create_source_engine(url: sa.URL) -> sa.Engine:
+    """A pooled engine that worker threads can share, with a connect timeout for servers."""
+    backend = url.get_backend_name()
+    connect_args: dict[str, Any] = {}
+    options: dict[str, Any] = {"pool_pre_ping": backend != "sqlite"}
+    if backend == "sqlite":
+        connect_args["check_same_thread"] = False
+    elif backend == "postgresql" and url.get_driver_name() in ("psycopg", "psycopg2"):
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    shown = url.render_as_string(hide_password=True)
+    try:
+        return sa.create_engine(url, connect_args=connect_args, **options)
+    except NoSuchModuleError:
+        raise SourceError(
+            f"actui cannot read {url.drivername!r} databases: use a SQLAlchemy URL such as "
+            f"{_URL_EXAMPLE}."
+        ) from None
+    except ImportError as error:
+        raise SourceError(
+            f"The database driver for {shown} is not installed ({error.name or error}): "
+            "install it, e.g. pip install 'actui[postgres]'."
+        ) from None
+    except (ArgumentError, TypeError, ValueError) as error:
+        raise SourceError(f"Cannot use the database URL {shown}: {error}.") from None
+
+
+def connect_error(url: sa.URL, error: BaseException) -> SourceError:
+    """One sentence saying why connecting to ``url`` failed and what to check."""
+    shown = url.render_as_string(hide_password=True)
+    original: Any = getattr(error, "orig", None) or error
+    message = str(original).strip()
+    lowered = message.lower()
+    first_line = message.splitlines()[0].rstrip(".") if message else type(original).__name__
+    if url.get_backend_name() == "sqlite":
+        if "not a database" in lowered or "malformed" in lowered:
+            return SourceError(f"{url.database} is not a SQLite database: check the path.")
+        return SourceError(f"Cannot open the SQLite database {url.database}: {first_line}.")
+    if "password authentication failed" in lowered or "authentication failed" in lowered:
+        return SourceError(
+            f"The server at {shown} refused the login for user {url.username!r}: "
+            "check the user name and password."
+        )
+    if "does not exist" in lowered and "database" in lowered:
+        return SourceError(
+            f"The database {url.database!r} does not exist on the server at {shown}: "
+            "check the database name."
+        )
+    if any(
+        hint in lowered
+        for hint in ("connection refused", "could not connect", "timeout", "timed out", "resolve")
+    ):
+        return SourceError(
+            f"Cannot reach the database server at {shown}: check the host and port and that "
+            "the server is running."
+        )
+    return SourceError(f"Cannot connect to {shown}: {first_line}.")

@@ -1,0 +1,154 @@
+"""The sync package's boundary models: what a send is asked, what it estimates, reports and shows."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Mode = Literal["mirror", "upsert", "update-only"]
+MODES: tuple[Mode, ...] = ("mirror", "upsert", "update-only")
+
+RunStatus = Literal["staging", "sending", "completed", "partial", "failed", "cancelled"]
+#: statuses a run can be resumed from
+RESUMABLE: tuple[RunStatus, ...] = ("staging", "sending", "failed", "cancelled")
+
+
+class SendRequest(BaseModel):
+    """What to send: a saved campaign, or a segment to one destination list (no secrets)."""
+
+    campaign: str | None = None
+    segment: str | None = None
+    destination: str | None = None
+    list_name: str | None = None
+    db_url: str | None = Field(default=None, description="Customer 360 URL, password hidden.")
+    group: str | None = None
+    mode: Mode = "mirror"
+    reconcile: bool = False
+
+    @property
+    def source_kind(self) -> str:
+        return "campaign" if self.campaign else "segment"
+
+    @property
+    def source_name(self) -> str:
+        return self.campaign or self.segment or ""
+
+
+class SendLimits(BaseModel):
+    """The throttle the run's client uses (ActiveCampaign's documented limits by default)."""
+
+    rate: float = 5.0
+    bulk_per_minute: float = 100.0
+
+
+class Counts(BaseModel):
+    """How many contacts fall in each outcome of the diff (planned) or of the send (done)."""
+
+    audience: int = 0
+    subscribe: int = 0
+    update: int = 0
+    unsubscribe: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    unsubscribed_by_hand: int = 0
+    not_in_activecampaign: int = 0
+
+    def add(self, other: Counts) -> Counts:
+        return Counts(**{k: v + getattr(other, k) for k, v in self.model_dump().items()})
+
+
+class TargetEstimate(BaseModel):
+    """One list's share of a send."""
+
+    destination: str
+    list_name: str
+    list_id: str | None
+    groups: list[str]
+    counts: Counts
+    requests: int
+    bulk_imports: int
+    read_list: bool = Field(description="True when the list was read from ActiveCampaign to diff.")
+
+
+class SendEstimate(BaseModel):
+    """A dry run: what a send would do, how many requests it takes and how long at current limits."""
+
+    request: SendRequest
+    counts: Counts
+    targets: list[TargetEstimate]
+    requests: int
+    bulk_imports: int
+    estimated_seconds: float
+    limits: SendLimits
+    note: str
+
+
+class Progress(BaseModel):
+    """A progress report for the TUI and the CLI's progress bar."""
+
+    run_id: str
+    sent: int
+    total: int
+    contacts_per_second: float
+    eta_seconds: float | None
+    rate_limited: int
+    retries: int
+    last_line: str = ""
+
+
+class RunSummary(BaseModel):
+    """The outcome of a run, as the JSON summary file and ``--json`` print it."""
+
+    run_id: str
+    status: RunStatus
+    source_kind: str
+    source_name: str
+    mode: Mode
+    planned: Counts
+    sent: int
+    confirmed_batches: int
+    failed_batches: int
+    rejected: int
+    requests: int
+    retries: int
+    rate_limited: int
+    started_at: float
+    ended_at: float | None
+    duration_seconds: float
+    contacts_per_hour: float
+    message: str | None = None
+    summary_path: str | None = None
+    rejected_path: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.status in ("completed",) and self.rejected == 0:
+            return 0
+        if self.status in ("completed", "partial"):
+            return 1
+        return 2
+
+
+class RunInfo(BaseModel):
+    """One row of ``actui runs``."""
+
+    run_id: str
+    source_kind: str
+    source_name: str
+    mode: Mode
+    status: RunStatus
+    targets: list[str]
+    counts: Counts
+    started_at: float
+    ended_at: float | None
+    message: str | None = None
+
+
+class RejectedRow(BaseModel):
+    """An email a run did not deliver, and why."""
+
+    email: str
+    reason: str
+    list_name: str
+    customer_key: str | None = None

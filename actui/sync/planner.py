@@ -1,0 +1,188 @@
+"""The diff: stage a run's audience beside the list's snapshot and decide each contact's action in SQL.
+
+Actions a staged row can get:
+
+* ``subscribe``: not on the list as far as actui knows -> bulk import with ``subscribe``;
+* ``resubscribe``: unsubscribed earlier by actui (a leaver who came back) -> ``contact/sync`` and
+  ``contactLists`` status 1, since bulk import never re-subscribes;
+* ``update``: subscribed, and its attributes changed since the last confirmed send;
+* ``unchanged``: subscribed with the same attributes: no request at all;
+* ``unsubscribed_by_hand``: ActiveCampaign says the contact unsubscribed itself: never re-subscribed,
+  only counted and reported;
+* ``unsubscribe`` (mirror): on the list but no longer in the audience;
+* ``not_in_activecampaign`` (update-only): no contact with this email is known on the account.
+
+Update-only learns existence from the snapshots actui holds for the account (every list it read or
+sent to), so it costs no request; a contact that exists in ActiveCampaign but on no list actui knows
+is left alone. ``--reconcile`` refreshes the snapshot of the list being sent to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from actui.campaigns.contacts import Contact, RejectedContact
+from actui.sync.models import Counts, Mode
+from actui.sync.store import audience_table, rejection_table
+
+#: actions that cost requests, in the order they are sent
+SEND_ACTIONS = ("subscribe", "update", "resubscribe", "unsubscribe")
+
+#: the bytes a contact's list instruction adds to its bulk import payload
+LIST_INSTRUCTION_BYTES = 40
+
+
+def contact_payload(contact: Contact) -> str:
+    """The contact as stored for sending: compact JSON of everything the requests carry."""
+    data: dict[str, Any] = {"email": contact.email}
+    if contact.first_name is not None:
+        data["first_name"] = contact.first_name
+    if contact.last_name is not None:
+        data["last_name"] = contact.last_name
+    if contact.phone is not None:
+        data["phone"] = contact.phone
+    if contact.fields:
+        data["fields"] = [list(pair) for pair in contact.fields]
+    if contact.tags:
+        data["tags"] = list(contact.tags)
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def contact_from_payload(payload: str | None, email: str) -> Contact:
+    """The contact a stored payload describes (an email-only contact when there is none)."""
+    if not payload:
+        return Contact(email=email)
+    data = json.loads(payload)
+    return Contact(
+        email=data["email"],
+        first_name=data.get("first_name"),
+        last_name=data.get("last_name"),
+        phone=data.get("phone"),
+        fields=tuple((str(k), str(v)) for k, v in data.get("fields", [])),
+        tags=tuple(data.get("tags", [])),
+    )
+
+
+def stage_contacts(conn: Connection, target_id: int, contacts: Iterable[Contact]) -> int:
+    """Insert a chunk of the audience for ``target_id``; an email already staged keeps its first row."""
+    rows = [
+        {
+            "target_id": target_id,
+            "email": contact.email,
+            "digest": contact.digest(),
+            "payload": contact_payload(contact),
+            "customer_key": contact.customer_key,
+        }
+        for contact in contacts
+    ]
+    if rows:
+        conn.execute(audience_table.insert().prefix_with("OR IGNORE"), rows)
+    return len(rows)
+
+
+def stage_rejections(
+    conn: Connection, run_id: str, target_id: int, rejected: Iterable[RejectedContact]
+) -> int:
+    """Record rows the campaign set aside (invalid or duplicate emails) with their reasons."""
+    rows = [
+        {
+            "run_id": run_id,
+            "target_id": target_id,
+            "email": row.email,
+            "reason": row.reason,
+            "customer_key": row.customer_key,
+        }
+        for row in rejected
+    ]
+    if rows:
+        conn.execute(rejection_table.insert().prefix_with("OR IGNORE"), rows)
+    return len(rows)
+
+
+def diff_target(
+    conn: Connection, target_id: int, account_url: str, list_id: str | None, mode: Mode
+) -> None:
+    """Give every staged row of ``target_id`` its action; in mirror mode, stage the leavers too."""
+    where = {"t": target_id, "a": account_url, "l": list_id or ""}
+    default = "not_in_activecampaign" if mode == "update-only" else "subscribe"
+    conn.execute(
+        text("UPDATE sync_audience SET action = :d WHERE target_id = :t AND action IS NULL"),
+        {"t": target_id, "d": default},
+    )
+    if mode == "update-only":
+        conn.execute(
+            text(
+                "UPDATE sync_audience SET action = 'subscribe' "
+                "WHERE target_id = :t AND action = 'not_in_activecampaign' AND EXISTS ("
+                " SELECT 1 FROM sync_snapshot s WHERE s.account_url = :a"
+                " AND s.email = sync_audience.email)"
+            ),
+            where,
+        )
+    conn.execute(
+        text(
+            "UPDATE sync_audience SET action = CASE"
+            " WHEN s.status = 1 AND s.digest IS sync_audience.digest THEN 'unchanged'"
+            " WHEN s.status = 1 THEN 'update'"
+            " WHEN s.status = 2 THEN 'unsubscribed_by_hand'"
+            " ELSE 'resubscribe' END "
+            "FROM sync_snapshot s "
+            "WHERE sync_audience.target_id = :t AND sync_audience.batch_id IS NULL"
+            " AND s.account_url = :a AND s.list_id = :l AND s.email = sync_audience.email"
+        ),
+        where,
+    )
+    if mode == "mirror":
+        conn.execute(
+            text(
+                "INSERT INTO sync_audience (target_id, email, action) "
+                "SELECT :t, s.email, 'unsubscribe' FROM sync_snapshot s "
+                "WHERE s.account_url = :a AND s.list_id = :l AND s.status = 1 AND NOT EXISTS ("
+                " SELECT 1 FROM sync_audience x WHERE x.target_id = :t AND x.email = s.email)"
+            ),
+            where,
+        )
+
+
+def target_counts(conn: Connection, run_id: str, target_id: int) -> Counts:
+    """The diff's counts for one target, with the run's rejected rows for it."""
+    by_action = dict(
+        conn.execute(
+            text(
+                "SELECT action, COUNT(*) FROM sync_audience WHERE target_id = :t GROUP BY action"
+            ),
+            {"t": target_id},
+        ).all()
+    )
+    rejected = conn.execute(
+        text("SELECT COUNT(*) FROM sync_rejections WHERE run_id = :r AND target_id = :t"),
+        {"r": run_id, "t": target_id},
+    ).scalar_one()
+    subscribe = by_action.get("subscribe", 0) + by_action.get("resubscribe", 0)
+    return Counts(
+        audience=sum(n for action, n in by_action.items() if action != "unsubscribe"),
+        subscribe=subscribe,
+        update=by_action.get("update", 0),
+        unsubscribe=by_action.get("unsubscribe", 0),
+        unchanged=by_action.get("unchanged", 0),
+        rejected=rejected,
+        unsubscribed_by_hand=by_action.get("unsubscribed_by_hand", 0),
+        not_in_activecampaign=by_action.get("not_in_activecampaign", 0),
+    )
+
+
+def pending_sizes(conn: Connection, target_id: int) -> dict[str, tuple[int, int]]:
+    """Per send action: (contacts not yet in a batch, their payload bytes)."""
+    rows = conn.execute(
+        text(
+            "SELECT action, COUNT(*), COALESCE(SUM(LENGTH(payload)), 0) + COUNT(*) * :extra "
+            "FROM sync_audience WHERE target_id = :t AND batch_id IS NULL "
+            "AND action IN ('subscribe', 'update', 'resubscribe', 'unsubscribe') GROUP BY action"
+        ),
+        {"t": target_id, "extra": LIST_INSTRUCTION_BYTES + 20},
+    ).all()
+    return {str(action): (int(count), int(size)) for action, count, size in rows}

@@ -1,0 +1,126 @@
+"""The sync tables of the state database: list snapshots, runs, targets, staged audiences, batches."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from actui.state import metadata
+
+#: status values of a snapshot row (1 and 2 are ActiveCampaign's; 3 is an unsubscribe actui made)
+SUBSCRIBED = 1
+UNSUBSCRIBED = 2
+UNSUBSCRIBED_BY_ACTUI = 3
+
+#: the last confirmed membership of every list actui sends to, one row per (account, list, email)
+snapshot_table = Table(
+    "sync_snapshot",
+    metadata,
+    Column("account_url", String, primary_key=True),
+    Column("list_id", String, primary_key=True),
+    Column("email", String, primary_key=True),
+    Column("contact_id", String, nullable=True),
+    Column("digest", String, nullable=True),
+    Column("status", Integer, nullable=False),
+    Index("ix_sync_snapshot_account_email", "account_url", "email"),
+)
+
+#: when each list was last read from ActiveCampaign (a list without a row was never read)
+list_read_table = Table(
+    "sync_list_reads",
+    metadata,
+    Column("account_url", String, primary_key=True),
+    Column("list_id", String, primary_key=True),
+    Column("read_at", Float, nullable=False),
+    Column("members", Integer, nullable=False),
+)
+
+#: one row per send: what was asked, how far it got, its counts
+run_table = Table(
+    "sync_runs",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("source_kind", String, nullable=False),  # campaign | segment
+    Column("source_name", String, nullable=False),
+    Column("request_json", Text, nullable=False),  # the SendRequest, no secrets
+    Column("mode", String, nullable=False),
+    Column("status", String, nullable=False),
+    Column("counts_json", Text, nullable=False, default="{}"),
+    Column("message", Text, nullable=True),
+    Column("requests", Integer, nullable=False, default=0),
+    Column("retries", Integer, nullable=False, default=0),
+    Column("rate_limited", Integer, nullable=False, default=0),
+    Column("active_seconds", Float, nullable=False, default=0.0),
+    Column("started_at", Float, nullable=False),
+    Column("ended_at", Float, nullable=True),
+)
+
+#: one row per (run, account, list): where a run's sending groups go
+target_table = Table(
+    "sync_targets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String, ForeignKey("sync_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("destination", String, nullable=False),
+    Column("credential", String, nullable=False),
+    Column("account_url", String, nullable=False),
+    Column("list_name", String, nullable=False),
+    Column("list_id", String, nullable=True),
+    Column("groups", Text, nullable=False, default=""),
+    Column("verbose_logs", Integer, nullable=False, default=0),
+    Index("ix_sync_targets_run", "run_id"),
+)
+
+#: the run's audience and leavers, staged for the diff; ``action`` is set by the planner
+audience_table = Table(
+    "sync_audience",
+    metadata,
+    Column("target_id", Integer, primary_key=True),
+    Column("email", String, primary_key=True),
+    Column("digest", String, nullable=True),
+    Column("payload", Text, nullable=True),
+    Column("customer_key", String, nullable=True),
+    Column("action", String, nullable=True),
+    Column("batch_id", Integer, nullable=True),
+    Index("ix_sync_audience_pending", "target_id", "action", "batch_id", "email"),
+    Index("ix_sync_audience_batch", "batch_id"),
+)
+
+#: one row per request-sized batch: planned -> sent -> confirmed | failed
+batch_table = Table(
+    "sync_batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String, nullable=False),
+    Column("target_id", Integer, nullable=False),
+    Column("kind", String, nullable=False),  # subscribe | update | unsubscribe | resubscribe
+    Column("method", String, nullable=False),  # bulk | single
+    Column("members", Integer, nullable=False),
+    Column("state", String, nullable=False),
+    Column("ac_batch_id", String, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=True),
+    Column("planned_at", Float, nullable=False),
+    Column("sent_at", Float, nullable=True),
+    Column("ended_at", Float, nullable=True),
+    Index("ix_sync_batches_run_state", "run_id", "state"),
+)
+
+#: every email a run did not send or ActiveCampaign did not accept, with the reason
+rejection_table = Table(
+    "sync_rejections",
+    metadata,
+    Column("run_id", String, primary_key=True),
+    Column("target_id", Integer, primary_key=True),
+    Column("email", String, primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("customer_key", String, nullable=True),
+)

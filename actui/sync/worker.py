@@ -1,0 +1,343 @@
+"""The throttled sender of one list: batches through bulk import (pipelined) or the single path.
+
+Batches move through the journal as planned -> sending -> sent(batch id) -> confirmed | failed;
+each step is committed before the next request. A few sender loops pull batches and post them
+(the account's throttle spaces them); every sent bulk import then gets its own poll task that asks
+``/import/info`` after an adaptive delay, so the 100-a-minute budget is used while earlier batches
+are still being processed. In-flight batches are bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+
+from actui.activecampaign import (
+    AcExclusion,
+    ActiveCampaignClient,
+    ActiveCampaignError,
+    ContactExcluded,
+    NotFound,
+    ValidationFailed,
+)
+from actui.sync import journal
+from actui.sync.classify import (
+    EXCLUDED,
+    INVALID,
+    UNSUBSCRIBED_BEFORE,
+    failure_reason,
+)
+from actui.sync.journal import BatchRow, TargetRow
+from actui.sync.planner import SEND_ACTIONS, contact_from_payload
+from actui.sync.progress import ProgressTracker
+from actui.sync.snapshot import apply_confirmed, snapshot_contact_id, snapshot_status
+from actui.sync.store import UNSUBSCRIBED
+
+logger = logging.getLogger("actui.sync")
+
+MAX_IN_FLIGHT = 48
+SENDERS = 2
+FIRST_POLL_DELAY = 0.25
+MIN_POLL_DELAY = 0.02
+MAX_POLL_DELAY = 10.0
+#: how many times a batch is re-posted within one run after its request failed for good
+BATCH_ATTEMPTS = 3
+
+
+class BatchFailed(Exception):
+    """A batch could not be sent or confirmed in this run (kept for --resume)."""
+
+
+@dataclass
+class PollTiming:
+    """Adapts the first poll's delay to how fast imports complete, so polls stay few."""
+
+    delay: float = FIRST_POLL_DELAY
+
+    def completed_first_time(self) -> None:
+        self.delay = max(MIN_POLL_DELAY, self.delay * 0.8)
+
+    def was_pending(self) -> None:
+        self.delay = min(MAX_POLL_DELAY, self.delay * 1.5)
+
+
+@dataclass
+class TargetSender:
+    """Sends one target's planned actions; owns nothing but its state for the run."""
+
+    engine: Engine
+    target: TargetRow
+    client: ActiveCampaignClient
+    exclusions: Sequence[AcExclusion]
+    tracker: ProgressTracker
+    max_in_flight: int = MAX_IN_FLIGHT
+    senders: int = SENDERS
+    timing: PollTiming = field(default_factory=PollTiming)
+    failed_batches: int = 0
+
+    @property
+    def list_id(self) -> str:
+        assert self.target.list_id is not None
+        return self.target.list_id
+
+    async def run(self) -> int:
+        """Send every open and unplanned batch of the target; returns the number that failed."""
+        slots = asyncio.Semaphore(self.max_in_flight)
+        polls: set[asyncio.Task[None]] = set()
+        with self.engine.connect() as conn:
+            reopened = [
+                b for b in journal.open_batches(conn, self.target.run_id)
+                if b.target_id == self.target.id
+            ]
+        queue: asyncio.Queue[BatchRow | None] = asyncio.Queue()
+        for batch in reopened:
+            queue.put_nowait(batch)
+        kinds = list(SEND_ACTIONS)
+
+        def next_batch() -> BatchRow | None:
+            if not queue.empty():
+                return queue.get_nowait()
+            while kinds:
+                batch = journal.plan_batch(
+                    self.engine, self.target.run_id, self.target.id, kinds[0]
+                )
+                if batch is not None:
+                    return batch
+                kinds.pop(0)
+            return None
+
+        async def sender() -> None:
+            while True:
+                await slots.acquire()
+                batch = next_batch()
+                if batch is None:
+                    slots.release()
+                    return
+                try:
+                    posted = await self._post(batch)
+                except BatchFailed:
+                    slots.release()
+                    continue
+                if posted is None:
+                    slots.release()
+                    continue
+                task = asyncio.create_task(self._poll_then_release(posted, slots))
+                polls.add(task)
+                task.add_done_callback(polls.discard)
+
+        try:
+            await asyncio.gather(*(sender() for _ in range(self.senders)))
+            while polls:
+                await asyncio.gather(*list(polls), return_exceptions=True)
+        finally:
+            for task in list(polls):
+                task.cancel()
+        return self.failed_batches
+
+    # -- one batch ------------------------------------------------------------------------------
+
+    async def _post(self, batch: BatchRow) -> BatchRow | None:
+        """Send a batch; returns it (with its batch id) when a bulk import awaits polling."""
+        if batch.ac_batch_id:
+            return batch  # sent before an interruption: poll its batch id first
+        if batch.method == "single":
+            await self._send_single(batch)
+            return None
+        for attempt in range(1, BATCH_ATTEMPTS + 1):
+            with self.engine.connect() as conn:
+                members = journal.batch_members(conn, batch.id)
+            if not members:
+                self._confirm(batch, [], {})
+                return None
+            contacts = [contact_from_payload(payload, email) for email, payload, _ in members]
+            journal.mark_sending(self.engine, batch.id)
+            try:
+                ac_batch_id = await self.client.bulk_import(
+                    contacts,
+                    subscribe_list=self.list_id if batch.kind == "subscribe" else None,
+                    unsubscribe_list=self.list_id if batch.kind == "unsubscribe" else None,
+                )
+            except ContactExcluded as error:
+                logger.info("batch %s refused as a whole (%s): sending one by one", batch.id, error)
+                await self._send_single(batch)
+                return None
+            except ValidationFailed as error:
+                logger.info("batch %s refused as a whole (%s): sending one by one", batch.id, error)
+                await self._send_single(batch)
+                return None
+            except ActiveCampaignError as error:
+                if attempt == BATCH_ATTEMPTS:
+                    self._fail(batch, str(error), keep_batch_id=False)
+                    raise BatchFailed(str(error)) from None
+                self.tracker.line(f"batch {batch.id}: {error}; posting it again")
+                continue
+            journal.mark_sent(self.engine, batch.id, ac_batch_id)
+            return BatchRow(
+                batch.id, batch.target_id, batch.kind, batch.method, batch.members, "sent",
+                ac_batch_id, batch.attempts + attempt,
+            )
+        return None
+
+    async def _poll_then_release(self, batch: BatchRow, slots: asyncio.Semaphore) -> None:
+        try:
+            await self._poll(batch)
+        except BatchFailed:
+            pass
+        finally:
+            slots.release()
+
+    async def _poll(self, batch: BatchRow) -> None:
+        """Ask /import/info until the import completes; re-post a batch ActiveCampaign forgot."""
+        assert batch.ac_batch_id is not None
+        delay = self.timing.delay
+        first = True
+        failures = 0
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                info = await self.client.import_info(batch.ac_batch_id)
+            except NotFound:
+                self.tracker.line(f"batch {batch.id}: ActiveCampaign lost it; posting it again")
+                fresh = BatchRow(
+                    batch.id, batch.target_id, batch.kind, batch.method, batch.members,
+                    "planned", None, batch.attempts,
+                )
+                posted = await self._post(fresh)
+                if posted is None:
+                    return
+                batch = posted
+                first = True
+                continue
+            except ActiveCampaignError as error:
+                failures += 1
+                if failures >= BATCH_ATTEMPTS:
+                    self._fail(batch, str(error), keep_batch_id=True)
+                    raise BatchFailed(str(error)) from None
+                continue
+            if info.status.lower() in ("completed", "complete", "done", "finished", "success"):
+                if first:
+                    self.timing.completed_first_time()
+                self._finish_bulk(batch, info.failure)
+                return
+            if first:
+                self.timing.was_pending()
+            first = False
+            delay = min(MAX_POLL_DELAY, max(delay * 1.5, self.timing.delay))
+
+    def _finish_bulk(self, batch: BatchRow, failed: Sequence[str]) -> None:
+        with self.engine.connect() as conn:
+            members = {email for email, _, _ in journal.batch_members(conn, batch.id)}
+        reasons: dict[str, str] = {}
+        for raw in failed:
+            email = raw.strip().lower()
+            if email not in members:
+                continue
+            with self.engine.connect() as conn:
+                status = snapshot_status(conn, self.target.account_url, self.list_id, email)
+            reason = failure_reason(email, self.exclusions, status == UNSUBSCRIBED)
+            if batch.kind == "subscribe" and reason.startswith("ActiveCampaign did not accept"):
+                # bulk import refuses a subscription only to someone unsubscribed from the list
+                reason = UNSUBSCRIBED_BEFORE
+            reasons[email] = reason
+        self._confirm(batch, list(reasons.items()), {})
+
+    # -- the single path --------------------------------------------------------------------------
+
+    async def _send_single(self, batch: BatchRow) -> None:
+        """contact/sync + contactLists, one contact at a time (small batches, refused bulk)."""
+        with self.engine.connect() as conn:
+            members = journal.batch_members(conn, batch.id)
+        journal.mark_sending(self.engine, batch.id)
+        refused: list[tuple[str, str]] = []
+        contact_ids: dict[str, str] = {}
+        try:
+            for email, payload, _ in members:
+                try:
+                    contact_id = await self._single(batch.kind, email, payload)
+                except ContactExcluded:
+                    refused.append((email, f"{EXCLUDED} (refused by contact/sync)"))
+                    continue
+                except ValidationFailed as error:
+                    reason = INVALID if error.field == "email" else str(error)
+                    refused.append((email, reason))
+                    continue
+                if contact_id is not None:
+                    contact_ids[email] = contact_id
+        except ActiveCampaignError as error:
+            self._fail(batch, str(error), keep_batch_id=False)
+            raise BatchFailed(str(error)) from None
+        self._confirm(batch, refused, contact_ids)
+
+    async def _single(self, kind: str, email: str, payload: str | None) -> str | None:
+        if kind == "unsubscribe":
+            with self.engine.connect() as conn:
+                contact_id = snapshot_contact_id(conn, self.target.account_url, email)
+            if contact_id is None:
+                found = await self.client.find_contact(email)
+                if found is None:
+                    return None  # no such contact any more: nothing to unsubscribe
+                contact_id = found.id
+            await self.client.set_list_status(contact_id, self.list_id, 2)
+            return contact_id
+        contact_id = await self.client.sync_contact(contact_from_payload(payload, email))
+        if kind in ("subscribe", "resubscribe"):
+            await self.client.set_list_status(contact_id, self.list_id, 1)
+        return contact_id
+
+    # -- journal outcomes ---------------------------------------------------------------------------
+
+    def _confirm(
+        self, batch: BatchRow, refused: Sequence[tuple[str, str]], contact_ids: dict[str, str]
+    ) -> None:
+        """One transaction: rejections, the snapshot, and the batch marked confirmed."""
+        emails = [email for email, _ in refused]
+        with self.engine.begin() as conn:
+            if refused:
+                conn.execute(
+                    text(
+                        "INSERT OR REPLACE INTO sync_rejections"
+                        " (run_id, target_id, email, reason, customer_key)"
+                        " SELECT :r, :t, :e, :why, customer_key FROM sync_audience"
+                        " WHERE target_id = :t AND email = :e"
+                    ),
+                    [
+                        {"r": self.target.run_id, "t": self.target.id, "e": e, "why": why}
+                        for e, why in refused
+                    ],
+                )
+            apply_confirmed(
+                conn, self.target.account_url, self.list_id, batch.id, batch.kind, emails,
+                contact_ids,
+            )
+            unsubscribed_before = [e for e, why in refused if why == UNSUBSCRIBED_BEFORE]
+            if unsubscribed_before:
+                conn.execute(
+                    text(
+                        "INSERT INTO sync_snapshot (account_url, list_id, email, status)"
+                        " VALUES (:a, :l, :e, 2) ON CONFLICT (account_url, list_id, email)"
+                        " DO UPDATE SET status = 2"
+                    ),
+                    [
+                        {"a": self.target.account_url, "l": self.list_id, "e": e}
+                        for e in unsubscribed_before
+                    ],
+                )
+            journal.mark_confirmed(conn, batch.id)
+        self.tracker.advance(
+            batch.members,
+            f"{batch.kind} batch {batch.id}: {batch.members - len(refused)} confirmed"
+            + (f", {len(refused)} refused" if refused else ""),
+            rejected=len(refused),
+        )
+
+    def _fail(self, batch: BatchRow, error: str, *, keep_batch_id: bool) -> None:
+        journal.mark_failed(self.engine, batch.id, error, keep_batch_id=keep_batch_id)
+        self.failed_batches += 1
+        self.tracker.line(f"{batch.kind} batch {batch.id} failed: {error}")
+
+

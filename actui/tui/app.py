@@ -1,0 +1,88 @@
+"""The thin Textual app: modes for each main screen, help, the palette, and the first-run screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import BindingType
+from textual.screen import Screen
+
+from actui.tui.actions import APP_ACTIONS, bindings
+from actui.tui.commands import ActionCommands
+from actui.tui.services import Services, display_url
+
+#: mode -> (screen module, screen class, title); each module is imported on first use
+MODE_SCREENS: dict[str, tuple[str, str, str]] = {
+    "segments": ("actui.tui.screens.segments", "SegmentsScreen", "Segments"),
+    "campaigns": ("actui.tui.screens.campaigns", "CampaignsScreen", "Campaigns"),
+    "destinations": ("actui.tui.screens.destinations", "DestinationsScreen", "Destinations"),
+    "history": ("actui.tui.screens.history", "HistoryScreen", "History"),
+}
+
+#: modes that make no sense before a Customer 360 is connected
+NEEDS_SOURCE = frozenset({"segments", "campaigns"})
+
+
+class ActuiApp(App[None]):
+    """actui's terminal app; all data comes through the :class:`Services` passed in."""
+
+    TITLE = "actui"
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = bindings(APP_ACTIONS)
+    COMMANDS = App.COMMANDS | {ActionCommands}
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        super().__init__()
+        for mode, (module, class_name, title) in MODE_SCREENS.items():
+            self.add_mode(mode, self._screen_factory(module, class_name, title))
+        if services.stable_output:
+            self.animation_level = "none"
+
+    def _screen_factory(
+        self, module: str, class_name: str, title: str
+    ) -> Callable[[], Screen[None]]:
+        from actui.tui.screens import load_screen
+
+        return partial(load_screen, module, class_name, title, self.services)
+
+    def on_mount(self) -> None:
+        if self.services.keymap:
+            self.set_keymap(self.services.keymap)
+        self.sub_title = self._sub_title()
+        if self.services.configured:
+            self.switch_mode("segments")
+        else:
+            from actui.tui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen(self.services))
+
+    def _sub_title(self) -> str:
+        url = display_url(self.services.db_url) if self.services.db_url else "no Customer 360"
+        return f"demo · {url}" if self.services.demo else url
+
+    def action_show_help(self) -> None:
+        """Show every key of the current screen (F1)."""
+        from actui.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen())
+
+    async def action_switch_mode(self, mode: str) -> None:
+        """Switch to a main screen; before a source is connected, stay on the first-run screen."""
+        if mode in NEEDS_SOURCE and not self.services.configured:
+            self.notify("Connect a Customer 360 first: enter its URL above.", severity="warning")
+            return
+        if mode == self.current_mode:
+            return
+        await self.switch_mode(mode)
+
+    def source_connected(self) -> None:
+        """Called once the first-run screen connected a source: open the segment builder."""
+        self.sub_title = self._sub_title()
+        self.switch_mode("segments")

@@ -1,0 +1,50 @@
+"""F1: every key of the screen underneath, with what it does, grouped by where it applies."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """A modal table of the active key bindings; Escape or F1 closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close", id="actui.help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static("Keys", classes="title")
+            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield Static("Ctrl+P opens the command palette; Escape closes this.", classes="muted")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#help-keys", DataTable)
+        table.add_columns("Key", "Action", "Where")
+        underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self
+        seen: set[tuple[str, str]] = set()
+        for key, active in underneath.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.system:
+                continue
+            where = "everywhere" if active.node is self.app else _where(active.node)
+            if (binding.description, where) in seen:
+                continue
+            seen.add((binding.description, where))
+            table.add_row(
+                self.app.get_key_display(binding.with_key(key)), binding.description, where
+            )
+        table.focus()
+
+
+def _where(node: object) -> str:
+    name = type(node).__name__
+    for suffix in ("Screen", "Editor", "Row"):
+        name = name.removesuffix(suffix)
+    return name.lower() or "screen"

@@ -1,0 +1,269 @@
+"""The send modal: the dry-run counts to confirm, then the live progress of the send it starts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, LoadingIndicator, Static
+
+from actui.errors import ActuiError
+from actui.sync.models import Progress, RunSummary, SendEstimate, SendRequest
+from actui.tui.widgets.run_tracker import RunState, TrackedRun, run_tracker
+from actui.tui.widgets.send_estimate import SendEstimatePanel
+from actui.tui.widgets.send_progress import SendProgress
+
+if TYPE_CHECKING:
+    from actui.tui.services import Services
+
+
+def judge_summary(result: Any) -> RunState:
+    """The tracked state a run summary ends in."""
+    if not isinstance(result, RunSummary):
+        return RunState.FINISHED
+    if result.status == "completed":
+        return RunState.PARTIAL if result.rejected else RunState.FINISHED
+    if result.status == "partial":
+        return RunState.PARTIAL
+    if result.status == "cancelled":
+        return RunState.CANCELLED
+    return RunState.FAILED
+
+
+def progress_sink(run: TrackedRun) -> Any:
+    """A progress callback for ``actui.sync`` that copies each report into the tracked run."""
+
+    def report(progress: Progress) -> None:
+        run.run_id = progress.run_id
+        run.done = progress.sent
+        run.total = progress.total
+        run.throttled = progress.rate_limited
+        run.retries = progress.retries
+        if progress.last_line:
+            run.add_log(progress.last_line)
+
+    return report
+
+
+async def estimate_send(services: Services, request: SendRequest) -> SendEstimate:
+    """The dry run of ``request`` (reads the target lists; writes nothing)."""
+    from actui.sync import dry_run
+
+    return await dry_run(
+        request, source=services.require_source(), resolver=services.segment_resolver()
+    )
+
+
+def send_job(services: Services, request: SendRequest) -> Any:
+    """The job the run tracker runs for ``request``."""
+
+    async def job(run: TrackedRun) -> RunSummary:
+        from actui.sync import run_send
+
+        run.add_log(f"Starting the send of {request.source_kind} {request.source_name!r}.")
+        summary = await run_send(
+            request,
+            source=services.require_source(),
+            resolver=services.segment_resolver(),
+            progress=progress_sink(run),
+            cancel=run.cancel_event,
+        )
+        run.run_id = summary.run_id
+        run.rejected = summary.rejected
+        run.add_log(summary_line(summary))
+        return summary
+
+    return job
+
+
+def resume_job(services: Services, run_id: str) -> Any:
+    """The job the run tracker runs to finish an interrupted run from its journal."""
+
+    async def job(run: TrackedRun) -> RunSummary:
+        from actui.sync import resume_run
+
+        run.run_id = run_id
+        run.add_log(f"Resuming run {run_id} from its journal.")
+        summary = await resume_run(
+            run_id,
+            source=services.source,
+            resolver=services.segment_resolver(),
+            progress=progress_sink(run),
+            cancel=run.cancel_event,
+        )
+        run.rejected = summary.rejected
+        run.add_log(summary_line(summary))
+        return summary
+
+    return job
+
+
+def summary_line(summary: RunSummary) -> str:
+    """One line saying how a run ended."""
+    text = (
+        f"Run {summary.status}: {summary.sent:,} sent, {summary.rejected:,} rejected, "
+        f"{summary.requests:,} requests, {summary.rate_limited:,} answered 429, "
+        f"{summary.retries:,} retries."
+    )
+    return f"{text} {summary.message}" if summary.message else text
+
+
+class SendScreen(ModalScreen[None]):
+    """Confirm a send with its dry-run counts, then follow it; Hide keeps it running behind."""
+
+    DEFAULT_CSS = """
+    SendScreen { align: center middle; }
+    SendScreen > #send-dialog {
+        width: 90%; max-width: 100; height: 90%; max-height: 32;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    SendScreen #send-title { text-style: bold; height: 1; margin-bottom: 1; }
+    SendScreen #send-estimate-box { height: 1fr; }
+    SendScreen #send-problem { color: $error; height: auto; }
+    SendScreen #send-buttons { height: 3; align-horizontal: right; dock: bottom; }
+    SendScreen #send-buttons Button { margin-left: 1; }
+    SendScreen LoadingIndicator { height: 3; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "hide", "Hide", id="actui.send.hide"),
+        Binding("ctrl+s", "confirm", "Send", id="actui.send.confirm"),
+        Binding("ctrl+x", "cancel_send", "Cancel send", id="actui.send.cancel"),
+    ]
+
+    def __init__(
+        self,
+        services: Services,
+        request: SendRequest | None = None,
+        *,
+        run: TrackedRun | None = None,
+        resume_run_id: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.request = request
+        self.run = run
+        self.resume_run_id = resume_run_id
+        self.estimate: SendEstimate | None = None
+
+    @property
+    def title_text(self) -> str:
+        if self.run is not None:
+            return self.run.title
+        if self.resume_run_id:
+            return f"Resume run {self.resume_run_id}"
+        assert self.request is not None
+        request = self.request
+        if request.campaign:
+            group = f", group {request.group}" if request.group else ""
+            return f"Send campaign {request.campaign!r}{group} ({request.mode})"
+        target = f"{request.destination} > {request.list_name or request.segment}"
+        return f"Send segment {request.segment!r} to {target} ({request.mode})"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="send-dialog"):
+            yield Static(self.title_text, id="send-title")
+            with Vertical(id="send-estimate-box"):
+                if self.run is None and self.resume_run_id is None:
+                    yield Static("Dry run: reading the lists to compare…", id="send-waiting")
+                    yield LoadingIndicator()
+            yield Static("", id="send-problem")
+            with Horizontal(id="send-buttons"):
+                yield Button("Send", id="send-confirm", variant="success", disabled=True)
+                yield Button("Cancel send", id="send-cancel", variant="error", disabled=True)
+                yield Button("Hide", id="send-hide")
+
+    async def on_mount(self) -> None:
+        if self.run is not None:
+            await self._follow(self.run)
+        elif self.resume_run_id is not None:
+            await self._start(resume_job(self.services, self.resume_run_id))
+        else:
+            self._load_estimate()
+
+    @work(exclusive=True, group="send-estimate", exit_on_error=False)
+    async def _load_estimate(self) -> None:
+        assert self.request is not None
+        try:
+            estimate = await estimate_send(self.services, self.request)
+        except ActuiError as error:
+            self._show_problem(str(error), error)
+            return
+        except Exception as error:
+            self._show_problem(f"The dry run failed: {error}", error)
+            return
+        self.estimate = estimate
+        box = self.query_one("#send-estimate-box", Vertical)
+        await box.remove_children()
+        panel = SendEstimatePanel()
+        await box.mount(panel)
+        panel.show_estimate(estimate)
+        confirm = self.query_one("#send-confirm", Button)
+        confirm.disabled = False
+        confirm.focus()
+
+    def _show_problem(self, text: str, error: BaseException) -> None:
+        from actui.tui.widgets.send_errors import error_action
+
+        box = self.query_one("#send-estimate-box", Vertical)
+        box.remove_children()
+        action = error_action(error)
+        self.query_one("#send-problem", Static).update(
+            text if action is None else f"{text}\n{action.hint}"
+        )
+        if action is not None:
+            self.notify(action.hint, title="What to do", severity="warning")
+
+    async def _start(self, job: Any) -> None:
+        title = self.title_text
+        run = run_tracker(self.app).start(self.app, title, job, judge_summary)
+        self.run = run
+        await self._follow(run)
+
+    async def _follow(self, run: TrackedRun) -> None:
+        box = self.query_one("#send-estimate-box", Vertical)
+        await box.remove_children()
+        await box.mount(SendProgress(run, show_stats=not self.services.stable_output))
+        self.query_one("#send-confirm", Button).display = False
+        cancel = self.query_one("#send-cancel", Button)
+        cancel.disabled = run.state.is_over
+        self.query_one("#send-hide", Button).label = "Close" if run.state.is_over else "Hide"
+        self.set_interval(0.5, self._sync_buttons)
+
+    def _sync_buttons(self) -> None:
+        if self.run is None:
+            return
+        over = self.run.state.is_over
+        self.query_one("#send-cancel", Button).disabled = over or self.run.cancel_event.is_set()
+        self.query_one("#send-hide", Button).label = "Close" if over else "Hide"
+
+    async def action_confirm(self) -> None:
+        if self.run is not None or self.estimate is None or self.request is None:
+            return
+        await self._start(send_job(self.services, self.request))
+
+    def action_cancel_send(self) -> None:
+        if self.run is not None and not self.run.state.is_over:
+            self.run.cancel()
+            self.query_one("#send-cancel", Button).disabled = True
+
+    def action_hide(self) -> None:
+        if self.run is not None and not self.run.state.is_over:
+            self.notify("The send goes on in the background; History shows it.", title="Send")
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#send-confirm")
+    async def _confirm_pressed(self) -> None:
+        await self.action_confirm()
+
+    @on(Button.Pressed, "#send-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel_send()
+
+    @on(Button.Pressed, "#send-hide")
+    def _hide_pressed(self) -> None:
+        self.action_hide()

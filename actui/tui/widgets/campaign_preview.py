@@ -1,0 +1,76 @@
+"""The campaign preview: campaign-wide counts, then one table row per sub-audience and group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+
+@dataclass(frozen=True)
+class PreviewGroupRow:
+    """One group of the preview, as the table shows it."""
+
+    sub_audience: str
+    group: str
+    control: bool
+    size: int
+    destination: str | None
+    list_name: str | None
+
+
+@dataclass(frozen=True)
+class PreviewFigures:
+    """What the preview panel shows (read from the core preview)."""
+
+    audience: int
+    excluded: int
+    invalid_emails: int
+    duplicate_emails: int
+    groups: list[PreviewGroupRow]
+
+
+class CampaignPreviewPanel(Vertical):
+    """Sizes per group; the totals line says what was left out and why."""
+
+    DEFAULT_CSS = """
+    CampaignPreviewPanel { height: 1fr; }
+    CampaignPreviewPanel > #preview-totals { height: auto; padding: 0 1; margin-bottom: 1; }
+    CampaignPreviewPanel > DataTable { height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("Press F8 (or Preview) to count each group.", id="preview-totals")
+        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns("Sub-audience", "Group", "Size", "Destination", "List")
+        yield table
+
+    def show_loading(self) -> None:
+        self.query_one("#preview-totals", Static).update("Counting each group…")
+        self.query_one(DataTable).loading = True
+
+    def show_failure(self, message: str) -> None:
+        self.query_one(DataTable).loading = False
+        self.query_one("#preview-totals", Static).update(
+            f"[red]The preview failed:[/red] {message}"
+        )
+
+    def show(self, figures: PreviewFigures) -> None:
+        self.query_one("#preview-totals", Static).update(
+            f"Audience [b]{figures.audience:,}[/b] · excluded {figures.excluded:,} · "
+            f"invalid emails {figures.invalid_emails:,} · duplicate emails "
+            f"{figures.duplicate_emails:,}"
+        )
+        table: DataTable[str] = self.query_one(DataTable)
+        table.loading = False
+        table.clear()
+        for row in figures.groups:
+            table.add_row(
+                row.sub_audience or "All",
+                f"{row.group} (control)" if row.control else row.group,
+                f"{row.size:,}",
+                "held out" if row.control else (row.destination or ""),
+                "" if row.control else (row.list_name or ""),
+            )

@@ -1,0 +1,60 @@
+"""The dry-run panel of a send: what it would subscribe, update, unsubscribe; requests; time."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from actui.sync.models import SendEstimate
+
+
+def duration_words(seconds: float) -> str:
+    """A duration a person reads at a glance: '< 1 s', '42 s', '3 min 5 s', '2 h 4 min'."""
+    if seconds < 1:
+        return "< 1 s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def estimate_table(estimate: SendEstimate) -> Table:
+    """The dry-run counts as a two-column table, then one line per list."""
+    counts = estimate.counts
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("Subscribe", f"{counts.subscribe:,}")
+    table.add_row("Update", f"{counts.update:,}")
+    table.add_row("Unsubscribe", f"{counts.unsubscribe:,}")
+    table.add_row("Unchanged", f"{counts.unchanged:,}")
+    table.add_row("Rejected", Text(f"{counts.rejected:,}", style="red" if counts.rejected else ""))
+    if counts.unsubscribed_by_hand:
+        table.add_row("Unsubscribed by hand (kept out)", f"{counts.unsubscribed_by_hand:,}")
+    table.add_row("Requests", f"{estimate.requests:,} ({estimate.bulk_imports:,} bulk imports)")
+    table.add_row("Estimated time", duration_words(estimate.estimated_seconds))
+    for target in estimate.targets:
+        groups = ", ".join(target.groups)
+        where = f"{target.destination} > {target.list_name}"
+        table.add_row(
+            Text(where, style="dim"), Text(f"{target.counts.audience:,} ({groups})", style="dim")
+        )
+    return table
+
+
+class SendEstimatePanel(Static):
+    """Shows a :class:`SendEstimate` (or a waiting line before it arrives)."""
+
+    DEFAULT_CSS = """
+    SendEstimatePanel { height: auto; padding: 0 1; }
+    """
+
+    def show_estimate(self, estimate: SendEstimate) -> None:
+        self.update(estimate_table(estimate))
+        if estimate.note:
+            self.tooltip = estimate.note

@@ -1,0 +1,143 @@
+"""Write SVG screenshots of every main screen into screenshots/ (headless and deterministic).
+
+Run: .venv/bin/python scripts/screenshots.py [--out screenshots]
+Uses a private ACTUI_HOME and a fixed demo database (2,000 rows, seed 7) and a fixed "today".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SIZE = (120, 36)
+AS_OF = date(2026, 6, 1)
+EXAMPLE = {
+    "version": 1,
+    "name": "West coast, high value",
+    "match": "all",
+    "conditions": [
+        {"attribute": "state", "operator": "is one of", "value": ["CA", "OR", "WA"]},
+        {"attribute": "lifetime_value", "operator": "at least", "value": 250},
+        {
+            "match": "any",
+            "conditions": [
+                {
+                    "attribute": "last_order_date",
+                    "operator": "in the last",
+                    "value": {"amount": 365, "unit": "days"},
+                },
+                {"attribute": "loyalty_tier", "operator": "is", "value": "gold"},
+            ],
+        },
+    ],
+}
+
+Step = Callable[[Any, Any], Awaitable[None]]
+
+
+async def settle(app: Any, pilot: Any) -> None:
+    for _ in range(4):
+        await pilot.pause(0.1)
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def shoot(services: Any, out: Path, name: str, steps: list[Step]) -> Path:
+    from actui.tui.app import ActuiApp
+
+    app = ActuiApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for step in steps:
+            await step(app, pilot)
+            await settle(app, pilot)
+        app.screen.set_focus(None)
+        await pilot.pause()
+        path = out / f"{name}.svg"
+        app.save_screenshot(filename=path.name, path=str(out))
+    return path
+
+
+def press(*keys: str) -> Step:
+    async def step(app: Any, pilot: Any) -> None:
+        await pilot.press(*keys)
+
+    return step
+
+
+def load(body: dict[str, Any]) -> Step:
+    async def step(app: Any, pilot: Any) -> None:
+        await app.screen.load_body(body)
+
+    return step
+
+
+async def main_async(out: Path) -> list[Path]:
+    from textual.widgets import Input, TextArea
+
+    from actui.config import SourceSettings
+    from actui.demo.data import write_demo_sqlite
+    from actui.tui.services import Services, open_source
+
+    Input.cursor_blink = False  # type: ignore[assignment]
+    TextArea.cursor_blink = False  # type: ignore[assignment]
+    work = Path(tempfile.mkdtemp(prefix="actui-shots-"))
+    os.environ["ACTUI_HOME"] = str(work / "home")
+    db = work / "customer360.db"
+    write_demo_sqlite(db, 2_000, 7)
+    url = f"sqlite:///{db}"
+
+    def services(connected: bool = True) -> Services:
+        settings = SourceSettings()
+        return Services(
+            db_url=url if connected else None,
+            source=open_source(url, settings) if connected else None,
+            settings=settings,
+            as_of=AS_OF,
+            stable_output=True,
+            count_delay=0.05,
+        )
+
+    shots = [
+        ("welcome", False, []),
+        ("segments", True, [load(EXAMPLE)]),
+        ("segments-sql", True, [load({"version": 1, "name": "Big spenders",
+                                      "sql": "SELECT email FROM customer_360\n"
+                                             "WHERE lifetime_value > 1000"})]),
+        ("attribute-picker", True, [press("ctrl+n"), press(*"date")]),
+        ("help", True, [press("f1")]),
+        ("campaigns", True, [press("f3")]),
+        ("destinations", True, [press("f4")]),
+        ("history", True, [press("f5")]),
+    ]
+    written = []
+    for name, connected, steps in shots:
+        built = services(connected)
+        try:
+            written.append(await shoot(built, out, name, steps))
+        finally:
+            built.close()
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(main_async(args.out)):
+        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
+if __name__ == "__main__":
+    main()

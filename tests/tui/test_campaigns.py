@@ -1,0 +1,160 @@
+"""Pilot tests of the campaign editor: build a campaign with a control group, validate, save, preview."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable, Input, Select, SelectionList, Static
+
+from actui.campaigns.store import get_campaign, list_campaigns
+from actui.credentials import add_credential, make_destination, save_destination
+from actui.segments.model import parse_segment
+from actui.segments.store import save_segment
+from actui.tui.screens.campaigns import CampaignsScreen
+from actui.tui.services import Services
+from actui.tui.widgets.campaign_groups import CampaignGroups, GroupRow
+
+HIGH_VALUE = {
+    "version": 1,
+    "name": "High value",
+    "conditions": [{"attribute": "lifetime_value", "operator": "greater than", "value": 500}],
+}
+OPTED_OUT = {
+    "version": 1,
+    "name": "Opted out",
+    "conditions": [{"attribute": "email_opt_in", "operator": "is false"}],
+}
+
+
+class CampaignsApp(App[None]):
+    """Only the campaign editor."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+
+    def on_mount(self) -> None:
+        self.push_screen(CampaignsScreen(self.services))
+
+
+@pytest.fixture
+def saved_setup(sandbox_server: Any) -> None:
+    """Two saved segments and a destination on the sandbox."""
+    save_segment(parse_segment(HIGH_VALUE))
+    save_segment(parse_segment(OPTED_OUT))
+    add_credential("sandbox", sandbox_server.url, sandbox_server.api_key)
+    save_destination(make_destination(name="Sandbox", credential="sandbox", list="Unused"))
+
+
+async def settle(pilot: Any) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def problem_text(app: App[None]) -> str:
+    return str(app.screen.query_one("#campaign-problem", Static).render())
+
+
+async def build_spring_campaign(pilot: Any) -> None:
+    """By keys: name, audience, one exclusion, groups 90/10 with a control group."""
+    app = pilot.app
+    app.screen.query_one("#campaign-name", Input).focus()
+    await pilot.press(*"Spring promo", "tab")  # -> audience select
+    await pilot.press("enter", "down", "enter")  # first saved segment: High value
+    await pilot.press("tab")  # -> exclusions
+    await pilot.press("down", "down", "space")  # second entry: Opted out
+    await settle(pilot)
+
+
+async def test_new_campaign_with_control_group_is_saved_and_previewed(
+    saved_setup: None, make_services: Callable[..., Services]
+) -> None:
+    app = CampaignsApp(make_services())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        # a new campaign starts with a treatment group and a 10 % control group
+        groups = app.screen.query_one(CampaignGroups).groups()
+        assert [(g.name, g.percent, g.control) for g in groups] == [
+            ("Treatment", 90, False),
+            ("Control", 10, True),
+        ]
+        assert groups[0].destination == "Sandbox"
+        await build_spring_campaign(pilot)
+        assert app.screen.query_one("#campaign-audience", Select).value == "High value"
+        assert app.screen.query_one(SelectionList).selected == ["Opted out"]
+
+        # percentages are checked live
+        app.screen.query_one("#tab-groups").focus()
+        percent = app.screen.query_one(GroupRow).query_one(".group-percent", Input)
+        percent.value = "80"
+        await pilot.pause()
+        assert "add up to 90" in str(app.screen.query_one("#group-total", Static).render())
+        assert "add up to 90" in problem_text(app)
+        percent.value = "90"
+        await pilot.pause()
+        assert problem_text(app) == ""
+
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = get_campaign("Spring promo")
+        assert saved.audience == "High value"
+        assert saved.exclusions == ["Opted out"]
+        assert [(g.name, g.percent, g.control, g.destination) for g in saved.groups] == [
+            ("Treatment", 90, False, "Sandbox"),
+            ("Control", 10, True, None),
+        ]
+        assert saved.attributes == {"email": "email"}
+
+        await pilot.press("f8")
+        await settle(pilot)
+        table: DataTable[str] = app.screen.query_one("#campaign-preview DataTable", DataTable)
+        totals = str(app.screen.query_one("#preview-totals", Static).render())
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert rows, totals
+        assert [row[1] for row in rows] == ["Treatment", "Control (control)"]
+        sizes = [int(str(row[2]).replace(",", "")) for row in rows]
+        assert sum(sizes) > 0
+        assert 0.8 < sizes[0] / sum(sizes) < 0.97  # about 90 % in treatment
+
+
+async def test_reopening_a_saved_campaign_shows_its_groups_and_mapping(
+    saved_setup: None, make_services: Callable[..., Services]
+) -> None:
+    from actui.campaigns.model import parse_campaign
+    from actui.campaigns.store import save_campaign
+
+    save_campaign(
+        parse_campaign(
+            {
+                "name": "Tiers",
+                "audience": "High value",
+                "sub_audiences": [
+                    {
+                        "name": "Everyone else",
+                        "groups": [
+                            {"name": "A", "percent": 50, "destination": "Sandbox"},
+                            {"name": "Hold", "percent": 50, "control": True},
+                        ],
+                    }
+                ],
+                "attributes": {"email": "email", "first_name": "given_name"},
+            }
+        )
+    )
+    app = CampaignsApp(make_services())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert [s.name for s in list_campaigns()] == ["Tiers"]
+        app.screen.query_one("#campaign-list").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#campaign-name", Input).value == "Tiers"
+        groups = app.screen.query_one(CampaignGroups).groups()
+        assert [(g.name, g.percent, g.control) for g in groups] == [("A", 50, False), ("Hold", 50, True)]
+        assert app.screen.query_one("#sub-name", Input).value == "Everyone else"
+        mapping = app.screen.query_one("CampaignMapping")
+        assert mapping.attributes() == {"email": "email", "first_name": "given_name"}  # type: ignore[attr-defined]
