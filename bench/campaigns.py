@@ -35,12 +35,6 @@ CAMPAIGN = {
     "id": "0d5f3c1e-bench-campaign",
     "name": "Bench",
     "audience": {"name": "Everyone", "conditions": []},
-    "exclusions": [
-        {
-            "name": "Opted out",
-            "conditions": [{"attribute": "email_opt_in", "operator": "is false"}],
-        }
-    ],
     "groups": [
         {"name": "A", "percent": 45, "destination": "AC"},
         {"name": "B", "percent": 45, "destination": "AC"},
@@ -79,7 +73,7 @@ def demo_url(rows: int, keep: Path | None) -> str:
     return f"sqlite:///{path}"
 
 
-def raw_baseline(plan: CampaignPlan) -> tuple[int, float]:
+def raw_baseline(plan: CampaignPlan) -> tuple[int, float, float]:
     """Stream the send query through the DB-API cursor, doing nothing with the rows."""
     statement = plan.send_statement()
     engine = plan.source.engine
@@ -93,20 +87,21 @@ def raw_baseline(plan: CampaignPlan) -> tuple[int, float]:
             cursor = connection.driver_connection.cursor(name="bench_raw")  # type: ignore[union-attr]
         else:
             cursor = connection.cursor()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         cursor.execute(str(compiled), params)
         count = 0
         while rows := cursor.fetchmany(CHUNK):
             count += len(rows)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         cursor.close()
     finally:
         connection.close()
-    return count, seconds
+    return count, seconds, cpu
 
 
-def campaign_run(plan: CampaignPlan) -> tuple[int, int, float, float]:
-    """Stream the campaign's contacts; returns (rows read, contacts, seconds, max RSS MB seen)."""
+def campaign_run(plan: CampaignPlan) -> tuple[int, int, float, float, float]:
+    """Stream the campaign: (contacts, rejected, seconds, CPU seconds, max RSS MB seen)."""
     process = psutil.Process()
     rejected = 0
 
@@ -114,14 +109,14 @@ def campaign_run(plan: CampaignPlan) -> tuple[int, int, float, float]:
         nonlocal rejected
         rejected += 1
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     contacts = 0
     max_rss = 0.0
     for chunk in iter_contacts(plan, chunk_size=CHUNK, on_rejected=count_rejected):
         contacts += len(chunk)
         max_rss = max(max_rss, process.memory_info().rss / 2**20)
     seconds = time.perf_counter() - started
-    return contacts, rejected, seconds, max_rss
+    return contacts, rejected, seconds, time.process_time() - cpu_started, max_rss
 
 
 def main() -> None:
@@ -134,22 +129,27 @@ def main() -> None:
     source = Source.connect(url)
     try:
         plan = build_plan(parse_campaign(CAMPAIGN), source, DictResolver(), destination_defaults={})
-        base_rows, base_seconds = raw_baseline(plan)
-        contacts, rejected, seconds, max_rss = campaign_run(plan)
+        base_rows, base_seconds, base_cpu = raw_baseline(plan)
+        contacts, rejected, seconds, cpu, max_rss = campaign_run(plan)
     finally:
         source.dispose()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    base_rate = base_rows / base_seconds
-    rate = base_rows / seconds
-    print(f"backend                 {source.dialect.name}")
+    base_rate, rate = base_rows / base_seconds, base_rows / seconds
+    print(f"backend                 {source.dialect}")
     print(f"rows in the send query  {base_rows:,}")
-    print(f"baseline (raw driver)   {base_seconds:6.2f} s  {base_rate:12,.0f} rows/s")
-    print(f"campaign stream         {seconds:6.2f} s  {rate:12,.0f} rows/s")
+    print(f"                        {'wall':>8} {'rows/s':>10} {'CPU':>8} {'rows/CPU s':>11}")
+    for label, wall, busy in (
+        ("baseline (raw driver)", base_seconds, base_cpu),
+        ("campaign stream", seconds, cpu),
+    ):
+        print(
+            f"{label:<24}{wall:7.2f}s {base_rows / wall:10,.0f} {busy:7.2f}s {base_rows / busy:11,.0f}"
+        )
     print(f"  contacts emitted      {contacts:,} (control groups held out, {rejected:,} set aside)")
-    print(f"  ratio to baseline     {rate / base_rate:.2f}x the raw driver's rate")
+    print(f"  ratio to baseline     {rate / base_rate:.2f}x wall, {base_cpu / cpu:.2f}x CPU")
     print(f"peak RSS                {peak_mb:,.0f} MB (max seen while streaming {max_rss:,.0f} MB)")
     target = "met" if rate >= 200_000 and peak_mb <= 200 else "NOT met"
-    print(f"target >= 200,000 rows/s and <= 200 MB: {target}")
+    print(f"target >= 200,000 rows/s and <= 200 MB: {target} (wall-clock rate)")
 
 
 if __name__ == "__main__":

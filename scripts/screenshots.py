@@ -46,9 +46,14 @@ Step = Callable[[Any, Any], Awaitable[None]]
 
 
 async def settle(app: Any, pilot: Any) -> None:
-    for _ in range(4):
+    from textual.worker import WorkerCancelled
+
+    for _ in range(6):
         await pilot.pause(0.1)
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # a newer count replaced an older one
+            continue
     await pilot.pause()
 
 
@@ -111,9 +116,19 @@ async def main_async(out: Path) -> list[Path]:
     shots = [
         ("welcome", False, []),
         ("segments", True, [load(EXAMPLE)]),
-        ("segments-sql", True, [load({"version": 1, "name": "Big spenders",
-                                      "sql": "SELECT email FROM customer_360\n"
-                                             "WHERE lifetime_value > 1000"})]),
+        (
+            "segments-sql",
+            True,
+            [
+                load(
+                    {
+                        "version": 1,
+                        "name": "Big spenders",
+                        "sql": "SELECT email FROM customer_360\nWHERE lifetime_value > 1000",
+                    }
+                )
+            ],
+        ),
         ("attribute-picker", True, [press("ctrl+n"), press(*"date")]),
         ("help", True, [press("f1")]),
         ("campaigns", True, [press("f3")]),

@@ -4,8 +4,9 @@ ActiveCampaign allows 5 requests a second per account, counted over a sliding 1-
 with no burst; bulk imports have their own per-minute limits on top. ``aiolimiter`` is a leaky
 bucket that lets the first ``max_rate`` requests through at once, which such a server counts
 against us, so this module keeps a small spacer of its own: each request reserves the next free
-slot, one every ``1.01 / rate`` seconds, and sleeps until it comes. Reservation happens under a
-thread lock and never awaits, so one throttle serves every event loop and thread of the process.
+slot, one every ``1.01 / rate`` seconds, sleeps until it comes, then checks against when the
+previous request really left (a late wake-up must not squeeze the next one closer). Both steps
+run under a thread lock and never await, so one throttle serves every event loop and thread.
 """
 
 from __future__ import annotations
@@ -34,14 +35,14 @@ class ThrottleStats:
     waited_seconds: float = 0.0
 
 
-def _interval(per_second: float) -> float:
-    return 0.0 if math.isinf(per_second) or per_second <= 0 else SAFETY_MARGIN / per_second
+def _interval(per_second: float, margin: float) -> float:
+    return 0.0 if math.isinf(per_second) or per_second <= 0 else margin / per_second
 
 
 class AccountThrottle:
     """Spaces every request to one account evenly; bulk imports also to their per-minute limit.
 
-    A rate of ``math.inf`` (or 0) turns that limit off.
+    A rate of ``math.inf`` (or 0) turns that limit off. ``margin`` widens the spacing (1.01: 1 %).
     """
 
     def __init__(
@@ -49,16 +50,21 @@ class AccountThrottle:
         rate: float = 5.0,
         bulk_per_minute: float = 100,
         single_import_per_minute: float = 20,
+        *,
+        margin: float = SAFETY_MARGIN,
     ) -> None:
         self.rate = rate
         self.bulk_per_minute = bulk_per_minute
         self.single_import_per_minute = single_import_per_minute
         self._spacing: dict[RequestKind, float] = {
-            "request": _interval(rate),
-            "bulk": _interval(bulk_per_minute / 60),
-            "single_import": _interval(single_import_per_minute / 60),
+            "request": _interval(rate, margin),
+            "bulk": _interval(bulk_per_minute / 60, margin),
+            "single_import": _interval(single_import_per_minute / 60, margin),
         }
-        self._next_free: dict[RequestKind, float] = dict.fromkeys(self._spacing, 0.0)
+        #: the next slot to hand out, per lane (orders waiters so they wake one by one)
+        self._next_slot: dict[RequestKind, float] = dict.fromkeys(self._spacing, -math.inf)
+        #: when the last request of each lane really left (guards against late wake-ups)
+        self._last_sent: dict[RequestKind, float] = dict.fromkeys(self._spacing, -math.inf)
         self._lock = threading.Lock()
         self.stats = ThrottleStats()
 
@@ -68,33 +74,58 @@ class AccountThrottle:
             f"single_import_per_minute={self.single_import_per_minute})"
         )
 
-    def reserve(self, kind: RequestKind = "request") -> float:
-        """Reserve the next slot for a request of ``kind``; returns the seconds to wait for it."""
+    def _lanes(self, kind: RequestKind) -> tuple[RequestKind, ...]:
+        return ("request",) if kind == "request" else ("request", kind)
+
+    def _reserve(self, kind: RequestKind) -> float:
+        """Take the next slot of ``kind``; the seconds until it comes."""
         with self._lock:
             now = time.monotonic()
-            slot = max(now, self._next_free["request"])
-            if kind != "request":
-                slot = max(slot, self._next_free[kind])
-                self._next_free[kind] = slot + self._spacing[kind]
-            self._next_free["request"] = slot + self._spacing["request"]
+            slot = max(now, *(self._next_slot[lane] for lane in self._lanes(kind)))
+            for lane in self._lanes(kind):
+                self._next_slot[lane] = slot + self._spacing[lane]
+            return slot - now
+
+    def _try_send(self, kind: RequestKind) -> float:
+        """0.0 and the request counts as sent now, or the seconds still to wait.
+
+        A waiter woken late must not squeeze the next one closer than the spacing: the server
+        sees when requests arrive, not when their slots were planned.
+        """
+        with self._lock:
+            now = time.monotonic()
+            lanes = self._lanes(kind)
+            ready = max(self._last_sent[lane] + self._spacing[lane] for lane in lanes)
+            if ready - now > 1e-4:
+                return ready - now
+            for lane in lanes:
+                self._last_sent[lane] = now
             self.stats.requests += 1
-            wait = slot - now
-            if wait > 0:
-                self.stats.waits += 1
-                self.stats.waited_seconds += wait
-            return wait
+            return 0.0
 
     async def acquire(self, kind: RequestKind = "request") -> None:
-        """Wait for this request's turn."""
-        wait = self.reserve(kind)
-        if wait > 0:
-            await asyncio.sleep(wait)
+        """Wait for this request's turn, then count it as sent."""
+        started = time.monotonic()
+        wait = self._reserve(kind)
+        slept = False
+        while True:
+            if wait > 0:
+                slept = True
+                await asyncio.sleep(wait)
+            wait = self._try_send(kind)
+            if wait <= 0:
+                break
+        if slept:
+            with self._lock:
+                self.stats.waits += 1
+                self.stats.waited_seconds += time.monotonic() - started
 
     def penalize(self, seconds: float, kind: RequestKind = "request") -> None:
         """Pause every request (or only imports of ``kind``) for ``seconds``: a Retry-After."""
         with self._lock:
-            until = time.monotonic() + seconds
-            self._next_free[kind] = max(self._next_free[kind], until)
+            resume = time.monotonic() + seconds
+            self._next_slot[kind] = max(self._next_slot[kind], resume)
+            self._last_sent[kind] = max(self._last_sent[kind], resume - self._spacing[kind])
             self.stats.rate_limited += 1
 
     def count_retry(self) -> None:
@@ -113,6 +144,7 @@ def throttle_for(
     rate: float = 5.0,
     bulk_per_minute: float = 100,
     single_import_per_minute: float = 20,
+    margin: float = SAFETY_MARGIN,
 ) -> AccountThrottle:
     """The process-wide throttle of an account (created with these rates on first use)."""
     from actui.activecampaign.account import normalize_account_url
@@ -121,7 +153,9 @@ def throttle_for(
     with _registry_lock:
         throttle = _throttles.get(key)
         if throttle is None:
-            throttle = AccountThrottle(rate, bulk_per_minute, single_import_per_minute)
+            throttle = AccountThrottle(
+                rate, bulk_per_minute, single_import_per_minute, margin=margin
+            )
             _throttles[key] = throttle
         return throttle
 

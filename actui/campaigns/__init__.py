@@ -1,1 +1,1 @@
-"""Campaigns: audience minus exclusions, sub-audiences, treatment and control groups, mapped contacts."""
+"""Campaigns: audience minus exclusions, sub-audiences, treatment and control groups, contacts."""

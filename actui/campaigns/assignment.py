@@ -34,7 +34,7 @@ BUCKETS = 10_000
 
 
 def bucket_of(campaign_key: bytes, customer_key: object) -> int:
-    """The bucket in ``[0, BUCKETS)`` of ``customer_key`` for the campaign keyed ``campaign_key``."""
+    """The bucket in ``[0, BUCKETS)`` of ``customer_key`` in the campaign keyed ``campaign_key``."""
     digest = hashlib.blake2b(str(customer_key).encode(), key=campaign_key, digest_size=8).digest()
     return int.from_bytes(digest, "big") % BUCKETS
 

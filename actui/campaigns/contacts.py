@@ -23,7 +23,7 @@ class Contact:
     customer_key: str | None = field(default=None, compare=False)
 
     def digest(self) -> str:
-        """A short fingerprint of everything sent, to tell a changed contact from an unchanged one."""
+        """A short fingerprint of everything sent: tells a changed contact from an unchanged one."""
         parts = [
             self.email,
             self.first_name or "",

@@ -60,7 +60,7 @@ def is_valid_email(normalized: str) -> bool:
 
 
 def check_email(raw: str | None) -> tuple[str, str | None]:
-    """Normalize ``raw``; return ``(normalized, None)`` when valid, else ``(normalized, reason)``."""
+    """Normalize ``raw``: ``(normalized, None)`` when valid, else ``(normalized, reason)``."""
     if raw is None:
         return "", REASON_MISSING
     normalized = raw.strip(STRIP_CHARS).lower()

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     Select,
     Table,
     case,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
 )
 
 from actui.campaigns.assignment import GroupAssigner
@@ -45,10 +47,9 @@ from actui.segments.compiler import (
     segment_condition,
     segment_table_name,
 )
-from actui.segments.errors import SegmentError
 from actui.segments.model import RuleSegment, Segment, parse_segment, segment_to_dict
 from actui.segments.resolver import SegmentResolver
-from actui.source import Source
+from actui.source import Source, SourceError
 
 
 class GroupKey(NamedTuple):
@@ -126,9 +127,9 @@ class CampaignPlan:
         return self.statement.where(columns.excluded == 0, columns.sub_audience_index.is_not(None))
 
 
-#: row positions shared by the plan and the streams
-KEY, SUB, EXCLUDED, EMAIL_KEY, EMAIL = range(5)
-_FIRST_ATTRIBUTE = 5
+#: row positions shared by the plan and the streams (``NOTHING`` is always NULL)
+KEY, SUB, EXCLUDED, EMAIL_KEY, EMAIL, NOTHING = range(6)
+_FIRST_ATTRIBUTE = 6
 
 
 def field_names(plan: CampaignPlan) -> list[str]:
@@ -181,12 +182,20 @@ def build_plan(
 
     email_column = _email_column(campaign, defaults)
     mappings = _group_mappings(campaign, defaults, email_column)
-    wanted = sorted({column for mapping in mappings.values() for column in mapping.values()})
+    wanted = sorted(
+        {
+            column
+            for mapping in mappings.values()
+            for attribute, column in mapping.items()
+            if attribute != "email"
+        }
+    )
     resolved = {
-        column: _attribute_column(column, attribute_table, segment_table) for column in wanted
+        column: _attribute_column(column, attribute_table, segment_table)
+        for column in [email_column, *wanted]
     }
     email_expr = resolved[email_column]
-    trimmed = _trim(email_expr, source.dialect.name)
+    trimmed = _trim(email_expr, source.dialect)
     attribute_positions = {column: _FIRST_ATTRIBUTE + i for i, column in enumerate(wanted)}
 
     joined = base
@@ -205,6 +214,7 @@ def build_plan(
             case((excluded, 1), else_=0).label("excluded"),
             email_key.label("email_key"),
             email_expr.label("email"),
+            null().label("no_value"),
             *(resolved[column].label(f"attribute_{i}") for i, column in enumerate(wanted)),
         )
         .select_from(joined)
@@ -299,14 +309,9 @@ def _saved_defaults(campaign: Campaign, warnings: list[str]) -> dict[str, Mappin
 def _table(source: Source, name: str, role: str) -> Table:
     try:
         return source.table(name)
-    except SegmentError:
-        raise
-    except Exception as error:
-        if isinstance(error, CampaignError):
-            raise
+    except SourceError as error:
         raise CampaignError(
-            f"The {role} table {name!r} is not in the Customer 360 ({error}); set "
-            f"'{role}_table' in the campaign or the source settings."
+            f"{str(error).rstrip('.')}; set '{role}_table' in the campaign or the source settings."
         ) from None
 
 

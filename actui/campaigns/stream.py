@@ -19,7 +19,8 @@ exactly the text that is sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Final, NamedTuple
+from operator import itemgetter
+from typing import Any, Final
 
 from sqlalchemy import Select
 
@@ -32,6 +33,7 @@ from actui.campaigns.plan import (
     EMAIL_KEY,
     EXCLUDED,
     KEY,
+    NOTHING,
     SUB,
     CampaignPlan,
     GroupKey,
@@ -50,9 +52,8 @@ ContactBuilder = Callable[[Any, str, str], Contact]
 OnOther = Callable[[int, GroupSpec | None, Contact | RejectedContact | None], None]
 
 
-class _Target(NamedTuple):
-    spec: GroupSpec
-    build: ContactBuilder | None  # None: not emitted (control group, or not the group asked for)
+#: what a bucket leads to: the group, its builder (None: not emitted) and its spec
+_Target = tuple[GroupKey, ContactBuilder | None, GroupSpec]
 
 
 def iter_contacts(
@@ -74,9 +75,13 @@ def iter_contacts(
     wanted = _wanted_groups(plan, group)
 
     def other(outcome: int, spec: GroupSpec | None, item: Contact | RejectedContact | None) -> None:
-        if outcome == REJECTED and on_rejected is not None and spec is not None:
-            if wanted is None or spec.key in wanted:
-                on_rejected(spec.key, item)  # type: ignore[arg-type]
+        if (
+            outcome == REJECTED
+            and on_rejected is not None
+            and spec is not None
+            and (wanted is None or spec.key in wanted)
+        ):
+            on_rejected(spec.key, item)  # type: ignore[arg-type]
 
     builders = contact_builders(plan, field_ids, wanted)
     yield from stream_rows(plan, plan.send_statement(), chunk_size, builders, other)
@@ -128,6 +133,7 @@ def stream_rows(
     targets = _bucket_targets(plan, builders)
     hasher = plan.assigner.hasher()
     valid = VALID_EMAIL.fullmatch
+    head = itemgetter(KEY, SUB, EXCLUDED, EMAIL_KEY, EMAIL)
     previous_key: object = _NOTHING
     previous_reason: str | None = None
     with plan.source.read_only() as connection:
@@ -138,37 +144,36 @@ def stream_rows(
             emitted: list[tuple[GroupKey, Contact]] = []
             append = emitted.append
             for row in rows:
-                sub = row[SUB]
-                key = row[KEY]
-                if sub is None or row[EXCLUDED]:
-                    if sub is None:
-                        on_other(UNPLACED, None, None)
-                    else:
-                        on_other(EXCLUDED_ROW, _target(targets, hasher, sub, key).spec, None)
+                key, sub, excluded, email, raw = head(row)
+                if sub is None:
+                    on_other(UNPLACED, None, None)
                     continue
-                email = row[EMAIL_KEY]
-                if email is not None and email == previous_key:
-                    reason = previous_reason or REASON_DUPLICATE
-                    rejected = RejectedContact(_shown(row[EMAIL]), reason, str(key))
-                    on_other(REJECTED, _target(targets, hasher, sub, key).spec, rejected)
+                if excluded:
+                    on_other(EXCLUDED_ROW, _target(targets, hasher, sub, key)[2], None)
+                    continue
+                if email == previous_key and email is not None:
+                    rejected = RejectedContact(
+                        _shown(raw), previous_reason or REASON_DUPLICATE, str(key)
+                    )
+                    on_other(REJECTED, _target(targets, hasher, sub, key)[2], rejected)
                     continue
                 previous_key = email
-                if email is None or valid(email) is None or not row[EMAIL].isascii():
-                    previous_reason = rejection_reason(row[EMAIL])
-                    rejected = RejectedContact(_shown(row[EMAIL]), previous_reason, str(key))
-                    on_other(REJECTED, _target(targets, hasher, sub, key).spec, rejected)
+                if email is None or valid(email) is None or not raw.isascii():
+                    previous_reason = rejection_reason(raw)
+                    rejected = RejectedContact(_shown(raw), previous_reason, str(key))
+                    on_other(REJECTED, _target(targets, hasher, sub, key)[2], rejected)
                     continue
                 previous_reason = None
-                copy = hasher.copy()
                 text_key = str(key)
-                copy.update(text_key.encode())
-                target = targets[sub][int.from_bytes(copy.digest(), "big") % BUCKETS]
-                build = target.build
+                state = hasher.copy()
+                state.update(text_key.encode())
+                group_key, build, spec = targets[sub][
+                    int.from_bytes(state.digest(), "big") % BUCKETS
+                ]
                 if build is None:
-                    outcome = HELD_OUT if target.spec.control else SKIPPED
-                    on_other(outcome, target.spec, None)
+                    on_other(HELD_OUT if spec.control else SKIPPED, spec, None)
                 else:
-                    append((target.spec.key, build(row, email, text_key)))
+                    append((group_key, build(row, email, text_key)))
             yield emitted
 
 
@@ -191,7 +196,7 @@ def _bucket_targets(
         table: list[_Target] = []
         start = 0
         for spec, end in zip(specs, bounds, strict=True):
-            table.extend([_Target(spec, builders.get(spec.key))] * (end - start))
+            table.extend([(spec.key, builders.get(spec.key), spec)] * (end - start))
             start = end
         tables.append(table)
     return tables
@@ -245,11 +250,10 @@ def contact_builders(
 
 
 def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBuilder:
+    """A function turning a query row into this group's contact (one C call reads the values)."""
     positions = dict(spec.columns)
-    first = positions.get("first_name")
-    last = positions.get("last_name")
-    phone = positions.get("phone")
-    tags = positions.get("tags")
+    standard = [positions.get(name, NOTHING) for name in ("first_name", "last_name", "phone")]
+    read = itemgetter(*standard, positions.get("tags", NOTHING))
     fields = tuple(
         (field_ids[name] if field_ids is not None else name, position)
         for attribute, position in spec.columns
@@ -258,13 +262,14 @@ def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBui
     )
 
     def build(row: Any, email: str, customer_key: str) -> Contact:
+        first, last, phone, tags = read(row)
         return Contact(
             email,
-            None if first is None else _text(row[first]),
-            None if last is None else _text(row[last]),
-            None if phone is None else _text(row[phone]),
+            (first.strip() or None) if first.__class__ is str else _text(first),
+            (last.strip() or None) if last.__class__ is str else _text(last),
+            (phone.strip() or None) if phone.__class__ is str else _text(phone),
             _fields(row, fields) if fields else (),
-            () if tags is None else _tags(row[tags]),
+            () if tags is None else _tags(tags),
             customer_key,
         )
 
@@ -280,7 +285,7 @@ def _fields(row: Any, fields: tuple[tuple[str, int], ...]) -> tuple[tuple[str, s
 def _text(value: Any) -> str | None:
     """A contact attribute as text: strings trimmed, empty as missing, other values via ``str``."""
     if value.__class__ is str:
-        return value.strip() or None  # type: ignore[no-any-return]
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, bool):

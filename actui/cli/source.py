@@ -27,31 +27,33 @@ def tables(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """List the tables of a Customer 360 with their columns, kinds and row counts."""
     source = _open(ctx, db)
     try:
-        catalog = [
-            {
-                "name": name,
-                "rows": source.row_count(name).model_dump(),
-                "columns": [column.model_dump(mode="json") for column in source.columns(name)],
-            }
-            for name in source.tables()
-        ]
+        catalog = [(name, source.row_count(name), source.columns(name)) for name in source.tables()]
     finally:
         source.dispose()
     if as_json:
-        emit_json({"database": source.display_url, "tables": catalog})
+        emit_json(
+            {
+                "database": source.display_url,
+                "tables": [
+                    {
+                        "name": name,
+                        "rows": rows.model_dump(),
+                        "columns": [column.model_dump(mode="json") for column in columns],
+                    }
+                    for name, rows, columns in catalog
+                ],
+            }
+        )
         return
     if not catalog:
         click.echo(f"{source.display_url} has no tables.")
-    for entry in catalog:
-        rows = entry["rows"]
-        about = "about " if rows["estimated"] else ""
-        click.echo(f"{entry['name']}  ({about}{rows['rows']:,} rows)")
-        width = max((len(column["name"]) for column in entry["columns"]), default=0)
-        for column in entry["columns"]:
-            null = "" if column["nullable"] else "  not null"
-            click.echo(
-                f"  {column['name']:<{width}}  {column['kind']:<8}  {column['sql_type']}{null}"
-            )
+    for name, rows, columns in catalog:
+        about = "about " if rows.estimated else ""
+        click.echo(f"{name}  ({about}{rows.rows:,} rows)")
+        width = max((len(column.name) for column in columns), default=0)
+        for column in columns:
+            null = "" if column.nullable else "  not null"
+            click.echo(f"  {column.name:<{width}}  {column.kind:<8}  {column.sql_type}{null}")
 
 
 @click.command(name="picklist")

@@ -286,7 +286,7 @@ def _value_rows(
         .select_from(table)
         .where(condition)
         .group_by(column)
-        .order_by(count.desc(), column)
+        .order_by(count.desc(), column.is_(None), column)
         .limit(top)
     )
     return [

@@ -33,21 +33,29 @@ class PicklistRows:
     rows_seen: int
 
 
-def sample_of(connection: sa.Connection, table: sa.Table, total_rows: int) -> sa.FromClause:
-    """A selectable over about :data:`SAMPLE_ROWS` rows of ``table``, spread over the table."""
+def sample_of(
+    connection: sa.Connection, table: sa.Table, column_name: str, total_rows: int
+) -> sa.FromClause:
+    """A selectable over one column of about :data:`SAMPLE_ROWS` rows spread over ``table``."""
     dialect = connection.dialect.name
     if dialect == "postgresql":
         percent = min(100.0, 100.0 * SAMPLE_ROWS / max(total_rows, 1))
         return sa.tablesample(table, sa.func.system(percent), name="sampled")
     if dialect == "sqlite":
-        blocks = _sqlite_rowid_blocks(connection, table)
+        blocks = _sqlite_rowid_blocks(connection, table, column_name)
         if blocks is not None:
             return blocks
-    return sa.select(table).limit(SAMPLE_ROWS).subquery("sampled")
+    return sa.select(table.c[column_name]).limit(SAMPLE_ROWS).subquery("sampled")
 
 
-def _sqlite_rowid_blocks(connection: sa.Connection, table: sa.Table) -> sa.FromClause | None:
-    """Evenly spaced rowid ranges of a SQLite table, or None when it has no rowid (a view)."""
+def _sqlite_rowid_blocks(
+    connection: sa.Connection, table: sa.Table, column_name: str
+) -> sa.FromClause | None:
+    """Evenly spaced rowid ranges of a SQLite table, or None when it has no rowid (a view).
+
+    One ``UNION ALL`` branch per range, so each is a seek on the rowid b-tree (an ``OR`` of
+    ranges makes SQLite scan the whole table).
+    """
     rowid: sa.ColumnElement[int] = sa.literal_column("rowid", sa.Integer)
     try:  # a failed SELECT leaves a SQLite transaction usable
         low, high = connection.execute(
@@ -59,11 +67,12 @@ def _sqlite_rowid_blocks(connection: sa.Connection, table: sa.Table) -> sa.FromC
         return None
     block = SAMPLE_ROWS // _SQLITE_BLOCKS
     step = (high - low + 1) / _SQLITE_BLOCKS
-    ranges = [
-        rowid.between(low + int(i * step), low + int(i * step) + block - 1)
+    column = table.c[column_name]
+    branches = [
+        sa.select(column).where(rowid.between(low + int(i * step), low + int(i * step) + block - 1))
         for i in range(_SQLITE_BLOCKS)
     ]
-    return sa.select(table).where(sa.or_(*ranges)).subquery("sampled")
+    return sa.union_all(*branches).subquery("sampled")
 
 
 def top_values(

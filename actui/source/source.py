@@ -220,7 +220,9 @@ class Source:
         sampled = count.rows > SAMPLE_THRESHOLD_ROWS
         try:
             with self.read_only() as connection:
-                source = sample_of(connection, reflected, count.rows) if sampled else reflected
+                source = (
+                    sample_of(connection, reflected, column, count.rows) if sampled else reflected
+                )
                 found = top_values(connection, source, column, limit)
         except SQLAlchemyError as error:
             raise self._read_error(f"list the values of {table}.{column}", error) from None

@@ -35,8 +35,9 @@ def state_engine(path: Path | None = None) -> Engine:
 
 
 def ensure_tables(engine: Engine) -> None:
-    """Create any table declared after the engine was first opened (idempotent)."""
-    metadata.create_all(engine)
+    """Create any table declared after the engine was first opened (idempotent, thread-safe)."""
+    with _lock:
+        metadata.create_all(engine)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -15,7 +15,7 @@ OTHER = "ActiveCampaign did not accept the contact (it gave no reason)"
 
 
 def exclusion_rule(email: str, exclusions: Sequence[AcExclusion]) -> AcExclusion | None:
-    """The first exclusion-list entry that matches ``email`` ('exact', 'end', 'begin', 'contains')."""
+    """The first exclusion entry matching ``email`` ('exact', 'end', 'begin', 'contains')."""
     address = email.strip().lower()
     for rule in exclusions:
         phrase = rule.match_phrase.strip().lower()
@@ -41,9 +41,7 @@ def is_valid_email(email: str) -> bool:
     return True
 
 
-def failure_reason(
-    email: str, exclusions: Sequence[AcExclusion], unsubscribed_before: bool
-) -> str:
+def failure_reason(email: str, exclusions: Sequence[AcExclusion], unsubscribed_before: bool) -> str:
     """The reason to report for an email a bulk import listed under ``failure``."""
     rule = exclusion_rule(email, exclusions)
     if rule is not None:

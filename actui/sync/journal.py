@@ -1,4 +1,4 @@
-"""The run journal: runs, their targets and batches, each step committed before and after a request."""
+"""The run journal: runs, targets and batches, each step committed before and after a request."""
 
 from __future__ import annotations
 
@@ -226,9 +226,7 @@ def plan_batch(engine: Engine, run_id: str, target_id: int, kind: str) -> BatchR
         assert key is not None
         batch_id = int(key[0])
         conn.execute(
-            text(
-                "UPDATE sync_audience SET batch_id = :b WHERE target_id = :t AND email = :e"
-            ),
+            text("UPDATE sync_audience SET batch_id = :b WHERE target_id = :t AND email = :e"),
             [{"b": batch_id, "t": target_id, "e": email} for email in taken],
         )
     return BatchRow(batch_id, target_id, kind, method, len(taken), "planned", None, 0)
@@ -280,11 +278,10 @@ def mark_failed(engine: Engine, batch_id: int, error: str, *, keep_batch_id: boo
     with engine.begin() as conn:
         conn.execute(
             text(
-                "UPDATE sync_batches SET state = 'failed', error = :e, ended_at = :t"
-                + ("" if keep_batch_id else ", ac_batch_id = NULL")
-                + " WHERE id = :b"
+                "UPDATE sync_batches SET state = 'failed', error = :e, ended_at = :t,"
+                " ac_batch_id = CASE WHEN :keep THEN ac_batch_id END WHERE id = :b"
             ),
-            {"b": batch_id, "e": error, "t": time.time()},
+            {"b": batch_id, "e": error, "t": time.time(), "keep": int(keep_batch_id)},
         )
 
 

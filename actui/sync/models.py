@@ -1,4 +1,4 @@
-"""The sync package's boundary models: what a send is asked, what it estimates, reports and shows."""
+"""The sync boundary models: what a send is asked, what it estimates, reports and shows."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class TargetEstimate(BaseModel):
 
 
 class SendEstimate(BaseModel):
-    """A dry run: what a send would do, how many requests it takes and how long at current limits."""
+    """A dry run: what a send would do, its requests, and how long it takes at current limits."""
 
     request: SendRequest
     counts: Counts

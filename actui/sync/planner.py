@@ -1,4 +1,4 @@
-"""The diff: stage a run's audience beside the list's snapshot and decide each contact's action in SQL.
+"""The diff: stage a run's audience beside the list's snapshot; decide each action in SQL.
 
 Actions a staged row can get:
 
@@ -7,8 +7,8 @@ Actions a staged row can get:
   ``contactLists`` status 1, since bulk import never re-subscribes;
 * ``update``: subscribed, and its attributes changed since the last confirmed send;
 * ``unchanged``: subscribed with the same attributes: no request at all;
-* ``unsubscribed_by_hand``: ActiveCampaign says the contact unsubscribed itself: never re-subscribed,
-  only counted and reported;
+* ``unsubscribed_by_hand``: ActiveCampaign says the contact unsubscribed itself: never
+  re-subscribed, only counted and reported;
 * ``unsubscribe`` (mirror): on the list but no longer in the audience;
 * ``not_in_activecampaign`` (update-only): no contact with this email is known on the account.
 
@@ -68,7 +68,7 @@ def contact_from_payload(payload: str | None, email: str) -> Contact:
 
 
 def stage_contacts(conn: Connection, target_id: int, contacts: Iterable[Contact]) -> int:
-    """Insert a chunk of the audience for ``target_id``; an email already staged keeps its first row."""
+    """Insert a chunk of the audience for ``target_id``; a repeated email keeps its first row."""
     rows = [
         {
             "target_id": target_id,
@@ -150,11 +150,9 @@ def diff_target(
 
 def target_counts(conn: Connection, run_id: str, target_id: int) -> Counts:
     """The diff's counts for one target, with the run's rejected rows for it."""
-    by_action = dict(
+    by_action: dict[str, int] = dict(
         conn.execute(
-            text(
-                "SELECT action, COUNT(*) FROM sync_audience WHERE target_id = :t GROUP BY action"
-            ),
+            text("SELECT action, COUNT(*) FROM sync_audience WHERE target_id = :t GROUP BY action"),
             {"t": target_id},
         ).all()
     )

@@ -1,4 +1,4 @@
-"""Progress of a run: contacts done against the total, rate, ETA and the throttle's 429s and retries."""
+"""Progress of a run: contacts done of the total, rate, ETA, and the throttle's 429s and retries."""
 
 from __future__ import annotations
 
@@ -84,7 +84,11 @@ class ProgressTracker:
         if self.callback is None:
             return
         now = time.monotonic()
-        if not force and self.done < self.total and now - self._last_report < 1 / REPORTS_PER_SECOND:
+        if (
+            not force
+            and self.done < self.total
+            and now - self._last_report < 1 / REPORTS_PER_SECOND
+        ):
             return
         self._last_report = now
         self.callback(self.snapshot())

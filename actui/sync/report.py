@@ -1,4 +1,4 @@
-"""A run's files under the logs folder: the JSON summary (always) and the rejected-email CSV (verbose)."""
+"""A run's files in the logs folder: the JSON summary (always), the rejected-email CSV (verbose)."""
 
 from __future__ import annotations
 
@@ -26,10 +26,9 @@ def rejected_of(conn: Connection, run_id: str, *, verbose_only: bool = False) ->
         text(
             "SELECT r.email, r.reason, t.list_name, r.customer_key FROM sync_rejections r"
             " JOIN sync_targets t ON t.id = r.target_id WHERE r.run_id = :r"
-            + (" AND t.verbose_logs = 1" if verbose_only else "")
-            + " ORDER BY t.id, r.email"
+            " AND (t.verbose_logs = 1 OR NOT :v) ORDER BY t.id, r.email"
         ),
-        {"r": run_id},
+        {"r": run_id, "v": int(verbose_only)},
     ).all()
     return [
         RejectedRow(email=email, reason=reason, list_name=list_name, customer_key=key)

@@ -1,4 +1,4 @@
-"""The local copy of each list's last confirmed membership: read from ActiveCampaign, kept by sends."""
+"""The local copy of each list's last confirmed membership: read once, then kept by sends."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ async def read_list(
     with engine.connect() as conn:  # one connection: the temp table lives on it
         conn.execute(text("DROP TABLE IF EXISTS temp.sync_read"))
         conn.execute(
-            text("CREATE TEMP TABLE sync_read (email TEXT PRIMARY KEY, contact_id TEXT, status INT)")
+            text(
+                "CREATE TEMP TABLE sync_read (email TEXT PRIMARY KEY, contact_id TEXT, status INT)"
+            )
         )
         conn.commit()
         for status in (SUBSCRIBED, UNSUBSCRIBED):
@@ -49,7 +51,8 @@ async def read_list(
             members += _insert_read(conn, chunk)
         conn.execute(
             text(
-                "INSERT INTO sync_snapshot (account_url, list_id, email, contact_id, digest, status)"
+                "INSERT INTO sync_snapshot"
+                " (account_url, list_id, email, contact_id, digest, status)"
                 " SELECT :a, :l, r.email, r.contact_id, s.digest,"
                 " CASE WHEN r.status = 2 AND s.status = 3 THEN 3 ELSE r.status END"
                 " FROM temp.sync_read r LEFT JOIN sync_snapshot s"
@@ -96,7 +99,7 @@ def apply_confirmed(
     failed_emails: Sequence[str],
     contact_ids: dict[str, str] | None = None,
 ) -> None:
-    """Record the members of a confirmed batch (all but ``failed_emails``) in the list's snapshot."""
+    """Record a confirmed batch's members (all but ``failed_emails``) in the list's snapshot."""
     conn.execute(text("DROP TABLE IF EXISTS temp.sync_failed"))
     conn.execute(text("CREATE TEMP TABLE sync_failed (email TEXT PRIMARY KEY)"))
     if failed_emails:
@@ -118,7 +121,8 @@ def apply_confirmed(
     else:
         conn.execute(
             text(
-                "INSERT INTO sync_snapshot (account_url, list_id, email, contact_id, digest, status)"
+                "INSERT INTO sync_snapshot"
+                " (account_url, list_id, email, contact_id, digest, status)"
                 " SELECT :a, :l, email, NULL, digest, 1 FROM sync_audience WHERE batch_id = :b"
                 " AND email NOT IN (SELECT email FROM temp.sync_failed)"
                 " ON CONFLICT (account_url, list_id, email) DO UPDATE SET"

@@ -1,4 +1,4 @@
-"""The sync tables of the state database: list snapshots, runs, targets, staged audiences, batches."""
+"""The sync tables of the state database: list snapshots, runs, targets, audiences, batches."""
 
 from __future__ import annotations
 

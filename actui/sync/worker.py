@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -91,7 +90,8 @@ class TargetSender:
         polls: set[asyncio.Task[None]] = set()
         with self.engine.connect() as conn:
             reopened = [
-                b for b in journal.open_batches(conn, self.target.run_id)
+                b
+                for b in journal.open_batches(conn, self.target.run_id)
                 if b.target_id == self.target.id
             ]
         queue: asyncio.Queue[BatchRow | None] = asyncio.Queue()
@@ -178,8 +178,14 @@ class TargetSender:
                 continue
             journal.mark_sent(self.engine, batch.id, ac_batch_id)
             return BatchRow(
-                batch.id, batch.target_id, batch.kind, batch.method, batch.members, "sent",
-                ac_batch_id, batch.attempts + attempt,
+                batch.id,
+                batch.target_id,
+                batch.kind,
+                batch.method,
+                batch.members,
+                "sent",
+                ac_batch_id,
+                batch.attempts + attempt,
             )
         return None
 
@@ -204,8 +210,14 @@ class TargetSender:
             except NotFound:
                 self.tracker.line(f"batch {batch.id}: ActiveCampaign lost it; posting it again")
                 fresh = BatchRow(
-                    batch.id, batch.target_id, batch.kind, batch.method, batch.members,
-                    "planned", None, batch.attempts,
+                    batch.id,
+                    batch.target_id,
+                    batch.kind,
+                    batch.method,
+                    batch.members,
+                    "planned",
+                    None,
+                    batch.attempts,
                 )
                 posted = await self._post(fresh)
                 if posted is None:
@@ -289,7 +301,7 @@ class TargetSender:
             await self.client.set_list_status(contact_id, self.list_id, 1)
         return contact_id
 
-    # -- journal outcomes ---------------------------------------------------------------------------
+    # -- journal outcomes -------------------------------------------------------------------
 
     def _confirm(
         self, batch: BatchRow, refused: Sequence[tuple[str, str]], contact_ids: dict[str, str]
@@ -311,7 +323,12 @@ class TargetSender:
                     ],
                 )
             apply_confirmed(
-                conn, self.target.account_url, self.list_id, batch.id, batch.kind, emails,
+                conn,
+                self.target.account_url,
+                self.list_id,
+                batch.id,
+                batch.kind,
+                emails,
                 contact_ids,
             )
             unsubscribed_before = [e for e, why in refused if why == UNSUBSCRIBED_BEFORE]
@@ -339,5 +356,3 @@ class TargetSender:
         journal.mark_failed(self.engine, batch.id, error, keep_batch_id=keep_batch_id)
         self.failed_batches += 1
         self.tracker.line(f"{batch.kind} batch {batch.id} failed: {error}")
-
-

@@ -209,7 +209,7 @@ def test_each_attribute_kind_is_mapped(demo_source: Source) -> None:
 
 
 def test_an_unknown_column_is_named_before_anything_runs(demo_source: Source) -> None:
-    with pytest.raises(CampaignError, match="'given_nam'.*did you mean 'given_name'"):
+    with pytest.raises(CampaignError, match=r"'given_nam'.*did you mean 'given_name'"):
         plan_of(spring(attributes={"first_name": "given_nam"}), demo_source)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import traceback
@@ -75,7 +76,7 @@ async def _client_flows(server: Any) -> list[str]:
     return seen
 
 
-async def test_the_api_key_appears_nowhere(
+def test_the_api_key_appears_nowhere(
     sandbox_server: Any, actui_home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     key = sandbox_server.api_key
@@ -105,9 +106,11 @@ async def test_the_api_key_appears_nowhere(
             _cli("destinations", "test", "vip", "--json"),
             _cli("destinations", "test", "wrong"),
         ]
-        seen += await _client_flows(sandbox_server)
-        results = await destinations_module.test_destination(
-            make_destination(name="x", credential="bad", list="L")
+        seen += asyncio.run(_client_flows(sandbox_server))
+        results = asyncio.run(
+            destinations_module.test_destination(
+                make_destination(name="x", credential="bad", list="L")
+            )
         )
         seen += [r.model_dump_json() for r in results]
     finally:

@@ -145,18 +145,24 @@ ATTRIBUTES = (
 )  # fmt: skip
 AS_OF = (date(2026, 11, 1), date(2026, 6, 15), date(2025, 1, 31))
 
-_rows_cache: dict[str, tuple[list[dict[str, Any]], dict[str, str]]] = {}
+#: per backend: every demo row, each column's kind, and a few distinct values of each column
+_rows_cache: dict[str, tuple[list[dict[str, Any]], dict[str, str], dict[str, list[Any]]]] = {}
 
 
-def demo_rows(source: Source) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Every demo row (as Python values) and each column's kind, read once per backend."""
+def demo_rows(
+    source: Source,
+) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, list[Any]]]:
+    """Every demo row (as Python values), each column's kind, and value pools, once per backend."""
     key = str(source.engine.url)
     if key not in _rows_cache:
         table = source.table("customer_360")
         with source.read_only() as connection:
             rows = [dict(row._mapping) for row in connection.execute(select(table))]
         kinds = {info.name: kind_name(info.kind) for info in source.columns("customer_360")}
-        _rows_cache[key] = (rows, kinds)
+        pools = {
+            name: sorted({row[name] for row in rows[::37]}, key=repr)[:40] for name in ATTRIBUTES
+        }
+        _rows_cache[key] = (rows, kinds, pools)
     return _rows_cache[key]
 
 
@@ -215,11 +221,11 @@ def _value(draw: st.DrawFn, kind: str, operator: str, seen: list[Any]) -> Any:
 
 
 @st.composite
-def leaf(draw: st.DrawFn, rows: list[dict[str, Any]], kinds: dict[str, str]) -> Condition:
+def leaf(draw: st.DrawFn, pools: dict[str, list[Any]], kinds: dict[str, str]) -> Condition:
     attribute = draw(st.sampled_from(ATTRIBUTES))
     kind = kinds[attribute]
     operator = draw(st.sampled_from(operators_for(kind)))
-    seen = [rows[draw(st.integers(0, len(rows) - 1))][attribute] for _ in range(3)]
+    seen = draw(st.lists(st.sampled_from(pools[attribute]), min_size=1, max_size=3))
     value = _value(draw, kind, operator, seen)
     case_sensitive = draw(st.sampled_from([None, None, True, False])) if kind == "string" else None
     return Condition(
@@ -227,9 +233,9 @@ def leaf(draw: st.DrawFn, rows: list[dict[str, Any]], kinds: dict[str, str]) -> 
     )
 
 
-def tree(rows: list[dict[str, Any]], kinds: dict[str, str]) -> st.SearchStrategy[Node]:
+def tree(pools: dict[str, list[Any]], kinds: dict[str, str]) -> st.SearchStrategy[Node]:
     return st.recursive(
-        leaf(rows, kinds),
+        leaf(pools, kinds),
         lambda children: st.builds(
             Group,
             match=st.sampled_from(["all", "any", "none"]),
@@ -254,14 +260,14 @@ def member_keys(source: Source, segment: RuleSegment, resolver: DictResolver) ->
 )
 @given(data=st.data())
 def test_random_trees_match_a_python_filter(demo_source: Source, data: st.DataObject) -> None:
-    rows, kinds = demo_rows(demo_source)
+    rows, kinds, pools = demo_rows(demo_source)
     helper = RuleSegment(
         name="helper",
         match=data.draw(st.sampled_from(["all", "any", "none"])),
-        conditions=data.draw(st.lists(tree(rows, kinds), min_size=1, max_size=2)),
+        conditions=data.draw(st.lists(tree(pools, kinds), min_size=1, max_size=2)),
         as_of=AS_OF[0],
     )
-    conditions: list[Node] = data.draw(st.lists(tree(rows, kinds), min_size=0, max_size=3))
+    conditions: list[Node] = data.draw(st.lists(tree(pools, kinds), min_size=0, max_size=3))
     if data.draw(st.booleans()):
         operator = data.draw(st.sampled_from(["in segment", "not in segment"]))
         conditions.append(SegmentReference(segment="helper", operator=operator))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from actui.tui.services import Services
 
@@ -64,7 +66,8 @@ async def settle_app(app: App[None], pilot: Pilot[None], rounds: int = 40) -> No
     quiet = 0
     for _ in range(rounds):
         await pilot.pause(0.02)
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a newer count replaced an older one
+            await app.workers.wait_for_complete()
         pending = getattr(app.screen, "_debounce", None) is not None
         running = any(worker.is_running for worker in app.workers)
         quiet = 0 if pending or running else quiet + 1

@@ -30,7 +30,10 @@ async def test_first_run_explains_setup_and_connects(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
-        assert str(app.screen.query_one("#welcome-error", Static).render()) not in ("", "Connecting...")
+        assert str(app.screen.query_one("#welcome-error", Static).render()) not in (
+            "",
+            "Connecting...",
+        )
         app.screen.query_one("#db-url").value = demo_sqlite_url  # type: ignore[attr-defined]
         await pilot.press("enter")
         await app.workers.wait_for_complete()

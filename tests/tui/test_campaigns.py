@@ -1,4 +1,4 @@
-"""Pilot tests of the campaign editor: build a campaign with a control group, validate, save, preview."""
+"""Pilot tests of the campaign editor: a campaign with a control group, validated, saved, sent."""
 
 from __future__ import annotations
 
@@ -154,7 +154,68 @@ async def test_reopening_a_saved_campaign_shows_its_groups_and_mapping(
         await settle(pilot)
         assert app.screen.query_one("#campaign-name", Input).value == "Tiers"
         groups = app.screen.query_one(CampaignGroups).groups()
-        assert [(g.name, g.percent, g.control) for g in groups] == [("A", 50, False), ("Hold", 50, True)]
+        assert [(g.name, g.percent, g.control) for g in groups] == [
+            ("A", 50, False),
+            ("Hold", 50, True),
+        ]
         assert app.screen.query_one("#sub-name", Input).value == "Everyone else"
         mapping = app.screen.query_one("CampaignMapping")
         assert mapping.attributes() == {"email": "email", "first_name": "given_name"}  # type: ignore[attr-defined]
+
+
+def sandbox_members(sandbox_server: Any, list_name: str) -> set[str]:
+    """Emails subscribed to ``list_name`` in the sandbox."""
+    state = sandbox_server.sandbox.dump()
+    list_ids = [item["id"] for item in state["lists"] if item["name"] == list_name]
+    assert len(list_ids) == 1, [item["name"] for item in state["lists"]]
+    emails = {contact["id"]: contact["email"] for contact in state["contacts"]}
+    return {
+        emails[m["contact_id"]]
+        for m in state["memberships"]
+        if m["list_id"] == list_ids[0] and m["status"] == 1
+    }
+
+
+def expected_members(services: Services, group: str) -> set[str]:
+    """What the campaign engine says the group holds (control groups are never emitted)."""
+    from actui.campaigns.plan import build_plan
+    from actui.campaigns.stream import iter_contacts
+
+    plan = build_plan(
+        get_campaign("Spring promo"), services.require_source(), services.segment_resolver()
+    )
+    return {contact.email for chunk in iter_contacts(plan, group=group) for _, contact in chunk}
+
+
+async def test_campaign_sent_with_one_key_lands_exactly_the_treatment_group(
+    saved_setup: None, sandbox_server: Any, make_services: Callable[..., Services]
+) -> None:
+    from actui.tui.screens.send import SendScreen
+    from actui.tui.widgets.run_tracker import RunState, run_tracker
+
+    services = make_services()
+    app = CampaignsApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await build_spring_campaign(pilot)
+        await pilot.press("f9")  # save, then open the send confirmation with its dry run
+        await settle(pilot)
+        assert isinstance(app.screen, SendScreen)
+        expected = expected_members(services, "Treatment")
+        assert expected
+        estimate = app.screen.estimate
+        assert estimate is not None
+        assert estimate.counts.subscribe == len(expected)
+        assert estimate.counts.unsubscribe == 0
+        await pilot.press("ctrl+s")  # confirm
+        run = run_tracker(app).latest()
+        assert run is not None
+        for _ in range(600):
+            if run.state.is_over:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert run.state in (RunState.FINISHED, RunState.PARTIAL), run.log
+        assert run.run_id is not None
+        assert sandbox_members(sandbox_server, "Spring promo - Treatment") == expected
+        assert not any("Control" in item["name"] for item in sandbox_server.sandbox.dump()["lists"])

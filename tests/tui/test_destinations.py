@@ -1,4 +1,4 @@
-"""Pilot tests of the destinations screen: a credential and a destination added by keys, then tested."""
+"""Pilot tests of the destinations screen: a credential and a destination added by keys, tested."""
 
 from __future__ import annotations
 
@@ -72,7 +72,11 @@ async def test_add_credential_and_destination_by_keys_then_test_passes(sandbox_s
 
         await add_destination_by_keys(pilot, "Spring", "Spring promo")
         saved = get_destination("Spring")
-        assert (saved.credential, saved.group, saved.list_name) == ("sandbox", "Admin", "Spring promo")
+        assert (saved.credential, saved.group, saved.list_name) == (
+            "sandbox",
+            "Admin",
+            "Spring promo",
+        )
         listing = app.screen.query_one("#destination-list", OptionList)
         assert listing.option_count == 1
 

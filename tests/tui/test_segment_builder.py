@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Digits, Select, Static
+from textual.widgets import Digits, Select, Static, TextArea
 
 from actui.segments.insights import audience_size
 from actui.segments.model import parse_segment
@@ -105,8 +105,15 @@ async def test_save_then_reload_from_the_open_dialog(services: Services) -> None
 
 
 async def test_duplicate_and_delete_saved_segments(services: Services) -> None:
-    save_segment(parse_segment({"version": 1, "name": "Golds", "conditions": [
-        {"attribute": "loyalty_tier", "operator": "is", "value": "gold"}]}))
+    save_segment(
+        parse_segment(
+            {
+                "version": 1,
+                "name": "Golds",
+                "conditions": [{"attribute": "loyalty_tier", "operator": "is", "value": "gold"}],
+            }
+        )
+    )
     app = ActuiApp(services)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
@@ -156,10 +163,12 @@ async def test_sql_mode_counts_and_explains_errors(services: Services) -> None:
         await settle(app, pilot)
         await pilot.press("ctrl+t")
         sql = "SELECT email FROM customer_360 WHERE order_count > 5"
-        await pilot.press(*sql)
+        editor = app.screen.query_one("#sql", TextArea)
+        assert editor.has_focus
+        editor.insert(sql)  # pasted, as an analyst would
         await settle(app, pilot)
         assert shown_count(app) == engine_count(services, {"sql": sql})
-        await pilot.press(*" AND nope = 1")
+        await pilot.press("end", *" AND nope=1")
         await settle(app, pilot)
         problem = str(app.screen.query_one("#count-problem", Static).render())
         assert "nope" in problem

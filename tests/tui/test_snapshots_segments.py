@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 
 from actui.tui.app import ActuiApp
 from actui.tui.services import Services
+from tests.tui.conftest import settle_app
 
 SIZES = [(120, 36), (80, 24)]
 
@@ -36,11 +37,7 @@ EXAMPLE = {
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
-    app = pilot.app
-    for _ in range(4):
-        await pilot.pause(0.1)
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle_app(pilot.app, pilot)
 
 
 def _loading(body: dict[str, Any]) -> Callable[[Pilot[Any]], Any]:
@@ -55,7 +52,9 @@ def _loading(body: dict[str, Any]) -> Callable[[Pilot[Any]], Any]:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def test_empty_segment_builder(snap_compare: Any, services: Services, size: tuple[int, int]) -> None:
+def test_empty_segment_builder(
+    snap_compare: Any, services: Services, size: tuple[int, int]
+) -> None:
     assert snap_compare(ActuiApp(services), run_before=_settle, terminal_size=size)
 
 

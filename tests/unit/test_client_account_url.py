@@ -23,7 +23,8 @@ def test_account_url_with_or_without_api_path(pasted: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:8123", "http://localhost:9/api/3", "http://[::1]:80/", "http://127.2.3.4"]
+    "url",
+    ["http://127.0.0.1:8123", "http://localhost:9/api/3", "http://[::1]:80/", "http://127.2.3.4"],
 )
 def test_plain_http_is_allowed_on_loopback(url: str) -> None:
     assert normalize_account_url(url).endswith("/api/3")

@@ -54,7 +54,7 @@ async def test_403_without_a_body_is_invalid_credentials(
     client: ActiveCampaignClient, sandbox_server: Any
 ) -> None:
     sandbox_server.sandbox.set_faults(forbidden_no_body=True)
-    with pytest.raises(InvalidCredentials, match="403 Forbidden. Check the API key"):
+    with pytest.raises(InvalidCredentials, match=r"403 Forbidden\. Check the API key"):
         await client.groups()
 
 
@@ -165,7 +165,9 @@ async def test_timeout_is_unreachable_timeout(sandbox_server: Any) -> None:
 async def test_bulk_import_over_the_minute_limit_is_bulk_rate_limited(
     sandbox_server: Any, client: ActiveCampaignClient
 ) -> None:
-    sandbox_server.sandbox.set_limits("x0.01")  # 1 request a second, 1 multi-contact import a minute
+    sandbox_server.sandbox.set_limits(
+        "x0.01"
+    )  # 1 request a second, 1 multi-contact import a minute
     two = [Contact(email="a@example.com"), Contact(email="b@example.com")]
     one_a_second = AccountThrottle(rate=0.9, bulk_per_minute=math.inf)
     async with make_client(sandbox_server, retries=0, throttle=one_a_second) as strict:

@@ -10,7 +10,9 @@ from actui.activecampaign import AccountThrottle, ActiveCampaignClient
 
 
 def unlimited() -> AccountThrottle:
-    return AccountThrottle(rate=math.inf, bulk_per_minute=math.inf, single_import_per_minute=math.inf)
+    return AccountThrottle(
+        rate=math.inf, bulk_per_minute=math.inf, single_import_per_minute=math.inf
+    )
 
 
 def make_client(server: Any, **kwargs: Any) -> ActiveCampaignClient:

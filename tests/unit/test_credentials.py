@@ -29,7 +29,7 @@ def test_credential_round_trip_and_listing() -> None:
     assert list_credentials() == ["acme", "beta"]
     remove_credential("acme")
     assert list_credentials() == ["beta"]
-    with pytest.raises(CredentialError, match="No credential named 'acme'.*'beta'"):
+    with pytest.raises(CredentialError, match=r"No credential named 'acme'.*'beta'"):
         get_credential("acme")
 
 
@@ -83,13 +83,11 @@ def test_missing_keyring_says_how_to_fix_it() -> None:
 
 def test_locked_keyring_says_unlock() -> None:
     class LockedKeyring(fail.Keyring):
-        priority = 1  # type: ignore[assignment]
-
         def get_password(self, service: str, username: str) -> str | None:
             raise keyring.errors.KeyringLocked("locked")
 
     keyring.set_keyring(LockedKeyring())
-    with pytest.raises(CredentialError, match="keyring is locked.*Unlock"):
+    with pytest.raises(CredentialError, match=r"keyring is locked.*Unlock"):
         get_credential("acme")
 
 
@@ -110,7 +108,7 @@ def test_bad_input_is_refused(name: str, url: str, key: str, says: str) -> None:
 
 def test_removing_an_unknown_credential_names_the_existing_ones() -> None:
     add_credential("acme", "https://acme.api-us1.com", KEY)
-    with pytest.raises(CredentialError, match="No credential named 'nope'.*'acme'"):
+    with pytest.raises(CredentialError, match=r"No credential named 'nope'.*'acme'"):
         remove_credential("nope")
 
 

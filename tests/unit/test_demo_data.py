@@ -1,4 +1,4 @@
-"""The demo Customer 360: deterministic, believable (messy emails), private, and the same everywhere."""
+"""The demo Customer 360: deterministic, believable (messy emails), private, same everywhere."""
 
 from __future__ import annotations
 
@@ -47,9 +47,10 @@ def test_rows_follow_the_documented_columns_and_types() -> None:
     assert max(orders) <= REFERENCE_DATE
     assert min(orders) >= date(REFERENCE_DATE.year - 3, REFERENCE_DATE.month, 1)
     for row in rows:
-        first, last = row[CUSTOMER_360_COLUMNS.index("first_order_date")], row[
-            CUSTOMER_360_COLUMNS.index("last_order_date")
-        ]
+        first, last = (
+            row[CUSTOMER_360_COLUMNS.index("first_order_date")],
+            row[CUSTOMER_360_COLUMNS.index("last_order_date")],
+        )
         signup = row[CUSTOMER_360_COLUMNS.index("signup_date")]
         if first is not None:
             assert signup <= first <= last
@@ -101,7 +102,9 @@ def test_sqlite_file_is_private_and_reads_back_as_the_generated_rows(tmp_path: P
                 tuple(r)
                 for r in connection.execute(sa.select(merged).order_by(merged.c.customer_id))
             ]
-            indexed = {ix["column_names"][0] for ix in sa.inspect(connection).get_indexes("customer_360")}
+            indexed = {
+                ix["column_names"][0] for ix in sa.inspect(connection).get_indexes("customer_360")
+            }
     finally:
         engine.dispose()
     expected = list(iter_demo_rows(300, seed=9))

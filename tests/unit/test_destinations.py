@@ -48,7 +48,7 @@ def test_saving_again_replaces() -> None:
 
 def test_unknown_destination_names_the_existing_ones() -> None:
     save_destination(make_destination(name="vip", credential="acme", list="VIP"))
-    with pytest.raises(DestinationError, match="No destination named 'nope'.*'vip'"):
+    with pytest.raises(DestinationError, match=r"No destination named 'nope'.*'vip'"):
         get_destination("nope")
     with pytest.raises(DestinationError, match="'vip'"):
         delete_destination("nope")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import time
 
@@ -33,7 +34,7 @@ async def test_requests_are_spaced_with_no_initial_burst() -> None:
     throttle = AccountThrottle(rate=40.0)
     stamps = await _stamps(throttle, 60)
     assert _max_in_window(stamps, 1.0) <= 40
-    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     # the very first requests are spaced too: a leaky bucket would let 40 through at once
     assert min(gaps[:5]) >= 1 / 40 * 0.9
     assert stamps[-1] - stamps[0] >= 59 / 40

@@ -233,7 +233,7 @@ class CampaignsScreen(Screen[None]):
 
     DEFAULT_CSS = """
     CampaignsScreen #campaign-body { height: 1fr; }
-    CampaignsScreen #campaign-side { width: 26; border-right: vkey $primary-darken-2; }
+    CampaignsScreen #campaign-side { width: 22; border-right: vkey $primary-darken-2; }
     CampaignsScreen #campaign-side OptionList { height: 1fr; border: none; }
     CampaignsScreen #campaign-side .title { padding: 0 1; }
     CampaignsScreen #campaign-tabs { width: 1fr; }
@@ -241,7 +241,7 @@ class CampaignsScreen(Screen[None]):
     CampaignsScreen #campaign-name, CampaignsScreen #campaign-audience { width: 1fr; }
     CampaignsScreen SelectionList { height: auto; max-height: 10; border: round $primary-darken-2; }
     CampaignsScreen #sub-bar, CampaignsScreen #sub-edit { height: auto; margin-bottom: 1; }
-    CampaignsScreen #sub-bar Select { width: 30; }
+    CampaignsScreen #sub-bar Select { width: 1fr; max-width: 30; }
     CampaignsScreen #sub-bar Button { margin-left: 1; }
     CampaignsScreen #sub-edit Input { width: 24; }
     CampaignsScreen #sub-edit Select { width: 1fr; margin-left: 1; }

@@ -1,4 +1,4 @@
-"""The history screen: past send runs with counts and durations, their rejected emails, and resume."""
+"""The history screen: past runs with counts and durations, their rejected emails, and resume."""
 
 from __future__ import annotations
 
@@ -68,17 +68,14 @@ class HistoryScreen(Screen[None]):
         yield HistoryRejected(id="history-rejected")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.load_runs()
-
     def on_screen_resume(self) -> None:
-        if self.is_mounted:
-            self.load_runs()
+        """Read the runs each time the screen is shown (the first time included)."""
+        self.load_runs()
 
     @work(thread=True, exclusive=True, group="history-runs", exit_on_error=False)
     def load_runs(self) -> None:
         """Read the run journal off the UI thread."""
-        from actui.sync import list_runs
+        from actui.sync.runner import list_runs
 
         try:
             runs = list_runs()
@@ -118,7 +115,7 @@ class HistoryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="history-rejected", exit_on_error=False)
     def load_rejected(self, run: RunInfo) -> None:
-        from actui.sync import rejected_rows
+        from actui.sync.runner import rejected_rows
 
         try:
             rows = rejected_rows(run.run_id)
@@ -145,9 +142,7 @@ class HistoryScreen(Screen[None]):
         if any(t.run_id == run.run_id for t in run_tracker(self.app).active()):
             self.notify("That run is still sending; F7 shows it.")
             return
-        self.app.push_screen(
-            SendScreen(self.services, resume_run_id=run.run_id), lambda _: self.load_runs()
-        )
+        self.app.push_screen(SendScreen(self.services, resume_run_id=run.run_id), self._after_send)
 
     def action_show_progress(self) -> None:
         """Come back to the latest send started in this session."""
@@ -157,7 +152,10 @@ class HistoryScreen(Screen[None]):
         if latest is None:
             self.notify("No send was started in this session.")
             return
-        self.app.push_screen(SendScreen(self.services, run=latest), lambda _: self.load_runs())
+        self.app.push_screen(SendScreen(self.services, run=latest), self._after_send)
+
+    def _after_send(self, _: None) -> None:
+        self.load_runs()
 
     def action_refresh_runs(self) -> None:
         self.load_runs()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -13,7 +16,7 @@ from textual.widgets import Button, LoadingIndicator, Static
 
 from actui.errors import ActuiError
 from actui.sync.models import Progress, RunSummary, SendEstimate, SendRequest
-from actui.tui.widgets.run_tracker import RunState, TrackedRun, run_tracker
+from actui.tui.widgets.run_tracker import RunState, SendJob, TrackedRun, run_tracker
 from actui.tui.widgets.send_estimate import SendEstimatePanel
 from actui.tui.widgets.send_progress import SendProgress
 
@@ -34,7 +37,7 @@ def judge_summary(result: Any) -> RunState:
     return RunState.FAILED
 
 
-def progress_sink(run: TrackedRun) -> Any:
+def progress_sink(run: TrackedRun) -> Callable[[Progress], None]:
     """A progress callback for ``actui.sync`` that copies each report into the tracked run."""
 
     def report(progress: Progress) -> None:
@@ -49,57 +52,74 @@ def progress_sink(run: TrackedRun) -> Any:
     return report
 
 
+def source_url(services: Services) -> str:
+    """The Customer 360 URL the send reads (the connected one)."""
+    if services.db_url is None:
+        raise ActuiError("No Customer 360 is connected: open one with 'actui --db URL'.")
+    return services.db_url
+
+
 async def estimate_send(services: Services, request: SendRequest) -> SendEstimate:
-    """The dry run of ``request`` (reads the target lists; writes nothing)."""
-    from actui.sync import dry_run
+    """The dry run of ``request`` in a thread (it reads the lists; it writes nothing)."""
+    from actui.sync.runner import dry_run
 
-    return await dry_run(
-        request, source=services.require_source(), resolver=services.segment_resolver()
-    )
+    return await asyncio.to_thread(dry_run, request, source_url(services))
 
 
-def send_job(services: Services, request: SendRequest) -> Any:
-    """The job the run tracker runs for ``request``."""
+def send_job(services: Services, request: SendRequest) -> SendJob:
+    """The job the run tracker runs for ``request`` (the send runs in its own thread and loop)."""
 
     async def job(run: TrackedRun) -> RunSummary:
-        from actui.sync import run_send
+        from actui.sync.runner import run_send
 
         run.add_log(f"Starting the send of {request.source_kind} {request.source_name!r}.")
-        summary = await run_send(
-            request,
-            source=services.require_source(),
-            resolver=services.segment_resolver(),
-            progress=progress_sink(run),
-            cancel=run.cancel_event,
+        summary = await asyncio.to_thread(
+            partial(
+                run_send,
+                request,
+                source_url(services),
+                on_progress=progress_sink(run),
+                cancel=run.cancel_event,
+            )
         )
-        run.run_id = summary.run_id
-        run.rejected = summary.rejected
-        run.add_log(summary_line(summary))
-        return summary
+        return finish_log(run, summary)
 
     return job
 
 
-def resume_job(services: Services, run_id: str) -> Any:
+def resume_job(services: Services, run_id: str) -> SendJob:
     """The job the run tracker runs to finish an interrupted run from its journal."""
 
     async def job(run: TrackedRun) -> RunSummary:
-        from actui.sync import resume_run
+        from actui.sync.runner import resume_run
 
         run.run_id = run_id
-        run.add_log(f"Resuming run {run_id} from its journal.")
-        summary = await resume_run(
-            run_id,
-            source=services.source,
-            resolver=services.segment_resolver(),
-            progress=progress_sink(run),
-            cancel=run.cancel_event,
+        run.add_log("Resuming the run from its journal.")
+        summary = await asyncio.to_thread(
+            partial(
+                resume_run,
+                run_id,
+                db_url=services.db_url,
+                on_progress=progress_sink(run),
+                cancel=run.cancel_event,
+            )
         )
-        run.rejected = summary.rejected
-        run.add_log(summary_line(summary))
-        return summary
+        return finish_log(run, summary)
 
     return job
+
+
+def finish_log(run: TrackedRun, summary: RunSummary) -> RunSummary:
+    """Copy the summary's figures into the tracked run and log how it ended."""
+    run.run_id = summary.run_id
+    run.rejected = summary.rejected
+    run.throttled = summary.rate_limited
+    run.retries = summary.retries
+    if summary.sent and not run.total:
+        run.total = summary.sent
+    run.done = max(run.done, summary.sent) if run.total else summary.sent
+    run.add_log(summary_line(summary))
+    return summary
 
 
 def summary_line(summary: RunSummary) -> str:
@@ -149,6 +169,7 @@ class SendScreen(ModalScreen[None]):
         self.run = run
         self.resume_run_id = resume_run_id
         self.estimate: SendEstimate | None = None
+        self.fix_action: str | None = None
 
     @property
     def title_text(self) -> str:
@@ -207,7 +228,8 @@ class SendScreen(ModalScreen[None]):
         confirm.focus()
 
     def _show_problem(self, text: str, error: BaseException) -> None:
-        from actui.tui.widgets.send_errors import error_action
+        """Errors as actions: the failure in words, and a button or countdown when one helps."""
+        from actui.tui.widgets.send_errors import RateLimitCountdown, error_action
 
         box = self.query_one("#send-estimate-box", Vertical)
         box.remove_children()
@@ -215,10 +237,22 @@ class SendScreen(ModalScreen[None]):
         self.query_one("#send-problem", Static).update(
             text if action is None else f"{text}\n{action.hint}"
         )
-        if action is not None:
-            self.notify(action.hint, title="What to do", severity="warning")
+        if action is None:
+            return
+        if action.wait_seconds:
+            box.mount(RateLimitCountdown(action.wait_seconds))
+        if action.action and action.label:
+            self.fix_action = action.action
+            box.mount(Button(action.label, id="send-fix", variant="warning"))
 
-    async def _start(self, job: Any) -> None:
+    @on(Button.Pressed, "#send-fix")
+    async def _fix_pressed(self) -> None:
+        action = self.fix_action
+        self.dismiss(None)
+        if action:
+            await self.app.run_action(action)
+
+    async def _start(self, job: SendJob) -> None:
         title = self.title_text
         run = run_tracker(self.app).start(self.app, title, job, judge_summary)
         self.run = run

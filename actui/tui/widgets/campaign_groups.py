@@ -74,12 +74,12 @@ class GroupRow(Horizontal):
 
     DEFAULT_CSS = """
     GroupRow { height: 1; margin-bottom: 1; }
-    GroupRow > .group-name { width: 14; }
-    GroupRow > .group-percent { width: 7; }
-    GroupRow > Checkbox { width: 13; border: none; padding: 0; height: 1; }
-    GroupRow > Select { width: 22; }
-    GroupRow > .group-list { width: 1fr; min-width: 10; }
-    GroupRow > Button { width: 5; min-width: 5; }
+    GroupRow > .group-name { width: 1fr; min-width: 8; max-width: 20; }
+    GroupRow > .group-percent { width: 5; margin-left: 1; }
+    GroupRow > Checkbox { width: 12; border: none; padding: 0; height: 1; }
+    GroupRow > Select { width: 1fr; min-width: 10; max-width: 26; }
+    GroupRow > .group-list { width: 1fr; min-width: 8; margin-left: 1; }
+    GroupRow > Button { width: 3; min-width: 3; }
     """
 
     def __init__(self, draft: GroupDraft, destinations: list[str]) -> None:
@@ -163,7 +163,7 @@ class CampaignGroups(Vertical):
         self.destinations = destinations
 
     def compose(self) -> ComposeResult:
-        yield Label("Name          %      Control      Destination           List", id="group-head")
+        yield Label("Name, percent, control, destination and list of each group", id="group-head")
         with Vertical(id="group-rows"):
             for draft in self._initial:
                 yield GroupRow(draft, self.destinations)

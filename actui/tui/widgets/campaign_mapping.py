@@ -9,8 +9,7 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 
-#: The standard ActiveCampaign contact fields a column can fill, besides custom fields.
-STANDARD_FIELDS = ("email", "first_name", "last_name", "phone", "tags")
+from actui.campaigns.model import FIELD_PREFIX, STANDARD_ATTRIBUTES
 
 
 class MappingRow(Horizontal):
@@ -18,7 +17,7 @@ class MappingRow(Horizontal):
 
     DEFAULT_CSS = """
     MappingRow { height: 1; margin-bottom: 1; }
-    MappingRow > Input { width: 24; }
+    MappingRow > Input { width: 1fr; max-width: 28; }
     MappingRow > Label { width: 3; }
     MappingRow > Select { width: 1fr; max-width: 40; }
     MappingRow > Button { width: 5; min-width: 5; margin-left: 1; }
@@ -34,10 +33,10 @@ class MappingRow(Horizontal):
         is_email = self.target == "email"
         yield Input(
             self.target,
-            placeholder="field (e.g. first_name or a custom field's title)",
+            placeholder="first_name, or field:<custom field title>",
             compact=True,
             disabled=is_email,
-            suggester=SuggestFromList(STANDARD_FIELDS, case_sensitive=False),
+            suggester=SuggestFromList([*STANDARD_ATTRIBUTES, FIELD_PREFIX], case_sensitive=False),
             classes="mapping-target",
         )
         yield Label(" ← ")
@@ -85,7 +84,7 @@ class CampaignMapping(Vertical):
             yield Button("+ First name", id="add-first_name", compact=True)
             yield Button("+ Last name", id="add-last_name", compact=True)
             yield Button("+ Phone", id="add-phone", compact=True)
-            yield Button("+ Custom field", id="add-custom", compact=True)
+            yield Button("+ Custom", id="add-custom", compact=True)
 
     def attributes(self) -> dict[str, str]:
         """Field → column, for rows that name both."""
@@ -103,8 +102,12 @@ class CampaignMapping(Vertical):
             target, column = row.read()
             if target == "email" and not column:
                 return "Choose the column that holds the email address."
-            if not target:
-                return "Name the field each added column fills."
+            if not target or target == FIELD_PREFIX:
+                return f"Name the field each added column fills ({FIELD_PREFIX}<custom field>)."
+            if target not in STANDARD_ATTRIBUTES and not target.startswith(FIELD_PREFIX):
+                return f"{target!r} is not a contact field; use first_name, last_name, phone, " + (
+                    f"tags or {FIELD_PREFIX}<custom field title>."
+                )
             if target in seen:
                 return f"The field {target!r} is mapped twice."
             if not column:
@@ -124,11 +127,11 @@ class CampaignMapping(Vertical):
         event.stop()
         assert event.button.id is not None
         target = event.button.id.removeprefix("add-")
-        target = "" if target == "custom" else target
+        target = FIELD_PREFIX if target == "custom" else target
         guess = next((c for c in self.columns if target and target.replace("_", "") in c), None)
         row = MappingRow(target, guess, self.columns)
         await self.query_one("#mapping-rows", Vertical).mount(row)
-        (row.query_one(Input) if not target else row.query_one(Select)).focus()
+        (row.query_one(Input) if target == FIELD_PREFIX else row.query_one(Select)).focus()
         self._refresh_problem()
 
     @on(Button.Pressed, "MappingRow Button")

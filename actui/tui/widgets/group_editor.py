@@ -59,7 +59,9 @@ class GroupEditor(Widget):
             yield _mouse_only(Button("+ Condition", classes="add-condition", compact=True))
             yield _mouse_only(Button("+ Group", classes="add-group", compact=True))
             if not self.root:
-                yield _mouse_only(Button("✕", classes="remove-group", compact=True, tooltip="Remove group"))
+                yield _mouse_only(
+                    Button("✕", classes="remove-group", compact=True, tooltip="Remove group")
+                )
         with Vertical(classes="group-body"):
             yield Static("No conditions yet: add one (Ctrl+N).", classes="empty")
 

@@ -42,7 +42,16 @@ class HistoryRuns(DataTable[str | Text]):
 
     def on_mount(self) -> None:
         self.add_columns(
-            "Started", "Sent", "Mode", "Status", "Audience", "Sub.", "Upd.", "Unsub.", "Rej.", "Took"
+            "Started",
+            "Sent",
+            "Mode",
+            "Status",
+            "Audience",
+            "Sub.",
+            "Upd.",
+            "Unsub.",
+            "Rej.",
+            "Took",
         )
 
     def show_runs(self, runs: list[RunInfo]) -> None:

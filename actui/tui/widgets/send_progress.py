@@ -57,8 +57,8 @@ class SendProgress(Vertical):
         yield RichLog(wrap=True, markup=False, id="send-log", max_lines=2000)
 
     def on_mount(self) -> None:
-        self.refresh_view()
         self._timer = self.set_interval(0.25, self.refresh_view)
+        self.refresh_view()
 
     def refresh_view(self) -> None:
         """Copy the run's figures and new log lines to the screen."""

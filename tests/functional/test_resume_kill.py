@@ -1,0 +1,163 @@
+"""A send killed with SIGKILL at random points is finished by --resume: nothing lost or sent twice.
+
+Each trial changes the audience (leavers, returners, newcomers, changed attributes), starts
+``python -m actui send`` in a subprocess, kills it at a random moment (most trials once the run is
+journaled, a few while it is still starting or planning), resumes, and checks the sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from actui.state import reset_engines
+from actui.sync.models import SendRequest
+from actui.sync.runner import resume_run, run_send
+from tests.fixtures.sandbox import RunningSandbox
+from tests.functional.send_helpers import (
+    Person,
+    list_state,
+    people,
+    setup_destination,
+    write_customers,
+)
+
+TRIALS = 20
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def imports_per_email(dump: dict[str, Any]) -> Counter[str]:
+    """How many bulk imports of the sandbox carried each email (by the contact ids they report)."""
+    emails = {str(c["id"]): c["email"] for c in dump["contacts"]}
+    counts: Counter[str] = Counter()
+    for batch in dump["batches"]:
+        for contact_id in batch["success"]:
+            counts[emails[str(contact_id)]] += 1
+        for email in batch["failure"]:
+            counts[email.lower()] += 1
+    return counts
+
+
+def query(home: Path, sql: str) -> list[tuple[Any, ...]]:
+    try:
+        with sqlite3.connect(home / "state.db", timeout=5) as db:
+            return db.execute(sql).fetchall()
+    except sqlite3.OperationalError:
+        return []
+
+
+def journal_at_kill(home: Path, known_runs: set[str]) -> dict[int, tuple[str, set[str]]]:
+    """The killed run's batches: id -> (state, member emails)."""
+    runs = {r for (r,) in query(home, "SELECT id FROM sync_runs")} - known_runs
+    if not runs:
+        return {}
+    (run_id,) = runs
+    found: dict[int, tuple[str, set[str]]] = {
+        batch_id: (state, set())
+        for batch_id, state in query(
+            home, f"SELECT id, state FROM sync_batches WHERE run_id = '{run_id}'"
+        )
+    }
+    for batch_id, email in query(
+        home, "SELECT batch_id, email FROM sync_audience WHERE batch_id IS NOT NULL"
+    ):
+        if batch_id in found:
+            found[batch_id][1].add(email)
+    return found
+
+
+def wait_for_new_run(home: Path, known_runs: set[str], process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and process.poll() is None:
+        runs = {r for (r,) in query(home, "SELECT id FROM sync_runs")}
+        if runs - known_runs:
+            return
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_then_resume(
+    sandbox_server: RunningSandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    actui_home: Path,
+    tmp_path: Path,
+) -> None:
+    randomness = random.Random(2026)
+    sandbox = sandbox_server.sandbox
+    monkeypatch.setenv("ACTUI_SEND_RATE", "400")
+    monkeypatch.setenv("ACTUI_SEND_BULK_PER_MINUTE", "2400")
+    setup_destination(monkeypatch, sandbox_server.url, sandbox_server.api_key)
+    pool = people(1400)
+    db_path = tmp_path / "c360.db"
+    audience: list[Person] = pool[:500]
+    db = write_customers(db_path, audience)
+    run_send(SendRequest(campaign="Members"), db)
+    ever_sent = {p.email for p in audience}
+    sandbox.set_batch_delay(0.05)
+    sandbox.set_faults(latency_ms=10)
+
+    started_all = time.monotonic()
+    killed_while_sending = 0
+    for trial in range(TRIALS):
+        audience = randomness.sample(pool, randomness.randint(500, 900))
+        for person in randomness.sample(audience, 80):
+            person.tier = f"tier-{trial}"
+        write_customers(db_path, audience)
+        known_runs = {r for (r,) in query(actui_home, "SELECT id FROM sync_runs")}
+        before_resume_dump: dict[str, Any]
+
+        process = subprocess.Popen(
+            [sys.executable, "-m", "actui", "send", "Members", "--db", db, "--json"],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if trial % 5 == 4:  # while starting or planning
+            time.sleep(randomness.uniform(0.2, 2.0))
+        else:
+            wait_for_new_run(actui_home, known_runs, process)
+            time.sleep(randomness.uniform(0.0, 1.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        at_kill = journal_at_kill(actui_home, known_runs)
+        killed_while_sending += any(state != "confirmed" for state, _ in at_kill.values())
+        before_resume_dump = sandbox.dump()
+
+        reset_engines()
+        try:
+            summary = resume_run(db_url=db)
+            assert summary.status == "completed", summary.message
+        except Exception as error:  # killed before the run was journaled, or after it ended
+            assert "no interrupted run" in str(error) or "stopped before" in str(error), error
+            status = query(actui_home, "SELECT status FROM sync_runs ORDER BY started_at DESC")
+            if not status or status[0][0] != "completed" or not at_kill:
+                run_send(SendRequest(campaign="Members"), db)
+
+        dump = sandbox.dump()
+        state = list_state(dump)
+        wanted = {p.email for p in audience}
+        ever_sent |= wanted
+        assert {e for e, s in state.items() if s == 1} == wanted, f"trial {trial}"
+        assert {e for e, s in state.items() if s == 2} == ever_sent - wanted, f"trial {trial}"
+        emails = [c["email"] for c in dump["contacts"]]
+        assert len(emails) == len(set(emails)), "a contact was created twice"
+        values = {c["email"]: c["field_values"] for c in dump["contacts"]}
+        assert all(p.tier in values[p.email].values() for p in audience), f"trial {trial}"
+        before, after = imports_per_email(before_resume_dump), imports_per_email(dump)
+        for batch_state, members in at_kill.values():
+            if batch_state == "confirmed":
+                for email in members:  # resume never re-sent a confirmed batch
+                    assert after[email] == before[email], (trial, email)
+    assert killed_while_sending >= TRIALS // 3, "the kills missed the sending phase"
+    assert time.monotonic() - started_all < 90
