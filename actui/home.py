@@ -14,7 +14,10 @@ HOME_ENV = "ACTUI_HOME"
 def home_dir() -> Path:
     """Return actui's home folder, creating it (mode 0700) when missing."""
     configured = os.environ.get(HOME_ENV)
-    path = Path(configured).expanduser() if configured else Path(platformdirs.user_data_dir("actui"))
+    if configured:
+        path = Path(configured).expanduser()
+    else:
+        path = Path(platformdirs.user_data_dir("actui"))
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
@@ -48,6 +51,6 @@ def touch_private(path: Path) -> Path:
 def open_private(
     path: Path, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None
 ) -> IO[Any]:
-    """Open a file for writing that only its owner can read (0600): for anything with customer data."""
+    """Open a file only its owner can read (0600): for anything holding customer data."""
     touch_private(path)
-    return open(path, mode, encoding=encoding, newline=newline)  # noqa: SIM115
+    return open(path, mode, encoding=encoding, newline=newline)

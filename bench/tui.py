@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -59,6 +60,7 @@ def first_screen_seconds(db_url: str, runs: int = 3) -> float:
 async def longest_gap(db_url: str, during_count: bool) -> float:
     """The largest gap between UI-loop ticks over one count (or over idle time of equal length)."""
     from textual.widgets import Input
+    from textual.worker import WorkerCancelled
 
     from actui.tui.app import ActuiApp
     from actui.tui.services import build_services
@@ -99,8 +101,10 @@ async def longest_gap(db_url: str, during_count: bool) -> float:
             )
             app.screen.query_one("#segment-name", Input).focus()
             await pilot.pause(0.05)
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.05)
+            while any(worker.is_running for worker in app.workers):
+                with contextlib.suppress(WorkerCancelled):  # a newer count replaced one
+                    await app.workers.wait_for_complete()
+                await pilot.pause(0.05)
         else:
             await pilot.pause(2.0)
         timer.stop()

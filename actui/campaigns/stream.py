@@ -25,7 +25,7 @@ from typing import Any, Final
 from sqlalchemy import Select
 
 from actui.campaigns.assignment import BUCKETS, bucket_bounds
-from actui.campaigns.contacts import Contact, RejectedContact
+from actui.campaigns.contacts import Contact, RejectedContact, new_contact
 from actui.campaigns.emails import REASON_DUPLICATE, VALID_EMAIL, rejection_reason
 from actui.campaigns.model import FIELD_PREFIX, CampaignError
 from actui.campaigns.plan import (
@@ -263,7 +263,7 @@ def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBui
 
     def build(row: Any, email: str, customer_key: str) -> Contact:
         first, last, phone, tags = read(row)
-        return Contact(
+        return new_contact(
             email,
             (first.strip() or None) if first.__class__ is str else _text(first),
             (last.strip() or None) if last.__class__ is str else _text(last),

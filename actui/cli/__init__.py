@@ -76,7 +76,9 @@ def _not_yet(name: str, help_text: str) -> click.Command:
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, prog_name="actui")
-@click.option("--db", "db_url", metavar="URL", help="Customer 360 SQLAlchemy URL (default: last used).")
+@click.option(
+    "--db", "db_url", metavar="URL", help="Customer 360 SQLAlchemy URL (default: last used)."
+)
 @click.pass_context
 def cli(ctx: click.Context, db_url: str | None) -> None:
     """actui: build Customer 360 segments and send them to ActiveCampaign lists.

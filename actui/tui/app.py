@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App
@@ -30,7 +31,7 @@ class ActuiApp(App[None]):
     """actui's terminal app; all data comes through the :class:`Services` passed in."""
 
     TITLE = "actui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses work anywhere
     BINDINGS: ClassVar[list[BindingType]] = bindings(APP_ACTIONS)
     COMMANDS = App.COMMANDS | {ActionCommands}
 

@@ -65,3 +65,14 @@ def test_every_address_the_rule_accepts_email_validator_accepts(
             validate_email(address, check_deliverability=False)
         except EmailNotValidError as error:  # pragma: no cover - the assertion's message
             pytest.fail(f"{address!r} passes our rule but email-validator says: {error}")
+
+
+def test_the_fast_contact_factory_builds_the_same_contact() -> None:
+    from actui.campaigns.contacts import Contact, new_contact
+
+    args = ("a@b.co", "Jane", None, "555", (("7", "x"),), ("gold",), "C1")
+    fast, slow = new_contact(*args), Contact(*args)
+    assert fast == slow and fast.digest() == slow.digest() and repr(fast) == repr(slow)
+    assert fast.customer_key == "C1"
+    with pytest.raises(AttributeError):
+        fast.email = "other@b.co"  # type: ignore[misc]

@@ -25,10 +25,13 @@ def test_core_packages_do_not_import_textual() -> None:
         "    pkg = importlib.import_module(name)\n"
         "    for info in pkgutil.walk_packages(pkg.__path__, name + '.'):\n"
         "        importlib.import_module(info.name)\n"
-        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'actui.tui')))\n"
+        "prefixes = ('textual.', 'actui.tui')\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith(prefixes))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""
 
 
@@ -41,5 +44,7 @@ def test_cli_help_does_not_import_textual() -> None:
         "assert result.exit_code == 0, result.output\n"
         "print('textual' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"
