@@ -18,6 +18,8 @@ BULK_MAX_CONTACTS = 250
 BULK_MAX_BYTES = 360_000
 #: fewer contacts than this go through contact/sync + contactLists
 BULK_MIN_CONTACTS = 10
+#: contacts in a batch sent one by one, so several such batches run side by side
+SINGLE_BATCH = BULK_MIN_CONTACTS - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,13 +191,15 @@ def plan_batch(engine: Engine, run_id: str, target_id: int, kind: str) -> BatchR
     bulk import is split evenly instead. Returns None when nothing of ``kind`` is left.
     """
     with engine.begin() as conn:
+        #: contacts a single-path batch holds (its requests go one after another)
+        limit = BULK_MAX_CONTACTS + BULK_MIN_CONTACTS if kind != "resubscribe" else SINGLE_BATCH
         rows = conn.execute(
             text(
                 "SELECT email, COALESCE(LENGTH(payload), LENGTH(email) + 12) FROM sync_audience"
                 " WHERE target_id = :t AND action = :k AND batch_id IS NULL"
                 " ORDER BY email LIMIT :n"
             ),
-            {"t": target_id, "k": kind, "n": BULK_MAX_CONTACTS + BULK_MIN_CONTACTS},
+            {"t": target_id, "k": kind, "n": limit},
         ).all()
         if not rows:
             return None

@@ -97,20 +97,24 @@ def test_sigkill_at_random_points_then_resume(
     monkeypatch.setenv("ACTUI_SEND_RATE", "400")
     monkeypatch.setenv("ACTUI_SEND_BULK_PER_MINUTE", "2400")
     setup_destination(monkeypatch, sandbox_server.url, sandbox_server.api_key)
-    pool = people(1400)
-    db_path = tmp_path / "c360.db"
+    pool = people(3000)
     audience: list[Person] = pool[:500]
+    fresh = iter(pool[500:])
+    db_path = tmp_path / "c360.db"
     db = write_customers(db_path, audience)
     run_send(SendRequest(campaign="Members"), db)
     ever_sent = {p.email for p in audience}
     sandbox.set_batch_delay(0.05)
-    sandbox.set_faults(latency_ms=10)
+    sandbox.set_faults(latency_ms=5)
 
     started_all = time.monotonic()
     killed_while_sending = 0
     for trial in range(TRIALS):
-        audience = randomness.sample(pool, randomness.randint(500, 900))
-        for person in randomness.sample(audience, 80):
+        leavers = randomness.sample(audience, 60)
+        returners = [p for p in pool if p.email in ever_sent and p not in audience][:5]
+        audience = [p for p in audience if p not in leavers] + returners
+        audience += [next(fresh) for _ in range(100)]
+        for person in randomness.sample(audience, 60):
             person.tier = f"tier-{trial}"
         write_customers(db_path, audience)
         known_runs = {r for (r,) in query(actui_home, "SELECT id FROM sync_runs")}

@@ -408,15 +408,31 @@ class SegmentsScreen(Screen[None]):
     # -- send ----------------------------------------------------------------------------------
 
     def action_send(self) -> None:
-        """Open the send confirmation for the segment on screen (F9)."""
+        """Save the segment on screen, then open the send confirmation for it (F9)."""
         try:
             segment = self.current_segment()
         except ActuiError as error:
             self.notify(str(error), title="Cannot send", severity="error", timeout=8)
             return
+        self._save_and_send(segment)
+
+    @work(thread=True, group="store", exit_on_error=False)
+    def _save_and_send(self, segment: Segment) -> None:
+        from actui.segments.store import save_segment
+        from actui.sync.models import SendRequest
+
+        try:
+            save_segment(segment)
+        except ActuiError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", timeout=8)
+            return
+        request = SendRequest(segment=segment.name, destination=self.services.demo_destination)
+        self.app.call_from_thread(self._open_send, request)
+
+    def _open_send(self, request: Any) -> None:
         try:
             module = importlib.import_module("actui.tui.screens.send")
         except ModuleNotFoundError:
             self.notify("Sending from the app is not available yet.", severity="warning")
             return
-        self.app.push_screen(module.SendScreen(self.services, segment=segment))
+        self.app.push_screen(module.SendScreen(self.services, request))
