@@ -143,7 +143,8 @@ def main() -> None:
         ("campaign stream", seconds, cpu),
     ):
         print(
-            f"{label:<24}{wall:7.2f}s {base_rows / wall:10,.0f} {busy:7.2f}s {base_rows / busy:11,.0f}"
+            f"{label:<24}{wall:7.2f}s {base_rows / wall:10,.0f} "
+            f"{busy:7.2f}s {base_rows / busy:11,.0f}"
         )
     print(f"  contacts emitted      {contacts:,} (control groups held out, {rejected:,} set aside)")
     print(f"  ratio to baseline     {rate / base_rate:.2f}x wall, {base_cpu / cpu:.2f}x CPU")

@@ -153,6 +153,13 @@ def report(summary: dict[str, Any], factor: float, peak: int) -> None:
         f"{per_hour:,.0f} contacts/hour"
     )
     print(f"  ratio to the ceiling at these limits ({ceiling:,.0f}/h): {per_hour / ceiling:.1%}")
+    sending = summary.get("sending_seconds") or 0.0
+    if sending:
+        pure = summary["sent"] / sending * 3600
+        print(
+            f"  sending phase alone ({sending:,.1f} s): {pure:,.0f}/h = {pure / ceiling:.1%} "
+            "of the ceiling"
+        )
     print(f"  ratio to Census ({CENSUS_PER_HOUR:,}/h): {per_hour / CENSUS_PER_HOUR:,.1f}x")
     print(
         f"  requests {summary['requests']:,}, answered 429: {summary['rate_limited']} "

@@ -23,7 +23,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from actui.errors import ActuiError
 
@@ -37,6 +37,8 @@ TEMPLATE_PLACEHOLDERS = frozenset({"campaign", "sub_audience", "group"})
 DEFAULT_LIST_TEMPLATE = "{campaign} - {group}"
 DEFAULT_SUB_AUDIENCE_LIST_TEMPLATE = "{campaign} - {sub_audience} - {group}"
 _PERCENT_TOLERANCE = 1e-6
+#: the namespace of ids derived from campaign names
+_ID_NAMESPACE = uuid.UUID("5b0f6c1e-3d1a-4c5e-9a57-6f1e0c2b7d40")
 
 
 class CampaignError(ActuiError):
@@ -78,7 +80,7 @@ class Campaign(_Strict):
     """One campaign: audience minus exclusions, split in sub-audiences and treatment groups."""
 
     version: Literal[1] = 1
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()), min_length=1, max_length=64)
+    id: str = Field(default="", max_length=64)
     name: str = Field(min_length=1, max_length=200)
     audience: SegmentRef
     exclusions: list[SegmentRef] = Field(default_factory=list)
@@ -88,6 +90,14 @@ class Campaign(_Strict):
     attributes: dict[str, str] = Field(default_factory=lambda: {"email": "email"})
     attribute_table: str | None = None
     customer_key: str | None = None
+
+    @model_validator(mode="after")
+    def _stable_id(self) -> Campaign:
+        """A campaign without an ``id`` gets one derived from its name (a UUID 5), so previewing
+        the same file twice, or importing it, splits customers the same way."""
+        if not self.id.strip():
+            self.id = str(uuid.uuid5(_ID_NAMESPACE, self.name))
+        return self
 
     def effective_sub_audiences(self) -> list[SubAudience]:
         """The sub-audiences; top-level ``groups`` become one unnamed "everyone" sub-audience."""

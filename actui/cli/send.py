@@ -93,7 +93,7 @@ def send(
         destination=destination,
         list_name=list_name,
         group=group,
-        mode=mode,  # type: ignore[arg-type]
+        mode=mode,
         reconcile=reconcile,
     )
     url = db_url_option(ctx, db_url)

@@ -116,6 +116,8 @@ class RunSummary(BaseModel):
     started_at: float
     ended_at: float | None
     duration_seconds: float
+    #: from the first batch planned to the last one confirmed (planning and staging excluded)
+    sending_seconds: float = 0.0
     contacts_per_hour: float
     message: str | None = None
     summary_path: str | None = None

@@ -725,6 +725,10 @@ def get_run(run_id: str) -> RunSummary:
         rejected = conn.execute(
             text("SELECT COUNT(*) FROM sync_rejections WHERE run_id = :r"), {"r": run_id}
         ).scalar_one()
+        first, last = conn.execute(
+            text("SELECT MIN(planned_at), MAX(ended_at) FROM sync_batches WHERE run_id = :r"),
+            {"r": run_id},
+        ).one()
     confirmed_batches, confirmed_contacts = totals.get("confirmed", (0, 0))
     failed_batches = sum(n for state, (n, _) in totals.items() if state != "confirmed")
     duration = float(row.active_seconds or 0.0)
@@ -745,6 +749,7 @@ def get_run(run_id: str) -> RunSummary:
         started_at=row.started_at,
         ended_at=row.ended_at,
         duration_seconds=round(duration, 3),
+        sending_seconds=round(last - first, 3) if first and last else 0.0,
         contacts_per_hour=round(confirmed_contacts / duration * 3600, 1) if duration else 0.0,
         message=row.message,
     )

@@ -67,15 +67,15 @@ def setup_destination(
     monkeypatch.setenv("ACTUI_AC_URL", url)
     monkeypatch.setenv("ACTUI_AC_KEY", api_key)
     save_destination(
-        make_destination(
-            name="sandbox", credential="env", list="Members", verbose_logs=verbose
-        )
+        make_destination(name="sandbox", credential="env", list="Members", verbose_logs=verbose)
     )
     import_campaign(
         {
             "name": "Members",
             "audience": SEGMENT,
-            "groups": [{"name": "All", "percent": 100, "destination": "sandbox", "list": "Members"}],
+            "groups": [
+                {"name": "All", "percent": 100, "destination": "sandbox", "list": "Members"}
+            ],
             "attributes": {
                 "email": "email",
                 "first_name": "first_name",
@@ -93,9 +93,7 @@ def list_state(dump: dict[str, Any], list_name: str = "Members") -> dict[str, in
     list_id = lists[0]["id"]
     emails = {c["id"]: c["email"] for c in dump["contacts"]}
     return {
-        emails[m["contact_id"]]: m["status"]
-        for m in dump["memberships"]
-        if m["list_id"] == list_id
+        emails[m["contact_id"]]: m["status"] for m in dump["memberships"] if m["list_id"] == list_id
     }
 
 

@@ -36,7 +36,11 @@ def test_import_list_show_export_delete(tmp_path: Path) -> None:
     assert code == 0 and json.loads(out) == {**GOLD, "match": "all"}
     exported = tmp_path / "out.json"
     assert _run("segments", "export", "Gold copy", "--out", str(exported))[0] == 0
-    assert json.loads(exported.read_text(encoding="utf-8")) == {**GOLD, "match": "all", "name": "Gold copy"}
+    assert json.loads(exported.read_text(encoding="utf-8")) == {
+        **GOLD,
+        "match": "all",
+        "name": "Gold copy",
+    }
     assert _run("segments", "delete", "Gold copy")[0] == 0
     code, _, err = _run("segments", "show", "Gold copy")
     assert code == 2 and "Error: There is no saved segment named 'Gold copy'" in err

@@ -10,7 +10,13 @@ from click.testing import CliRunner
 
 from actui.cli import cli
 from tests.fixtures.sandbox import RunningSandbox
-from tests.functional.send_helpers import Person, people, setup_destination, subscribed, write_customers
+from tests.functional.send_helpers import (
+    Person,
+    people,
+    setup_destination,
+    subscribed,
+    write_customers,
+)
 
 
 @pytest.fixture
@@ -48,12 +54,25 @@ def test_rejected_rows_exit_1_and_segment_send(sandbox: RunningSandbox, tmp_path
     segment = tmp_path / "members.json"
     segment.write_text(
         json.dumps(
-            {"name": "members", "conditions": [{"attribute": "in_audience", "operator": "is", "value": 1}]}
+            {
+                "name": "members",
+                "conditions": [{"attribute": "in_audience", "operator": "is", "value": 1}],
+            }
         )
     )
     result = CliRunner().invoke(
         cli,
-        ["send", "--segment", str(segment), "--destination", "sandbox", "--list", "Seg", "--db", db],
+        [
+            "send",
+            "--segment",
+            str(segment),
+            "--destination",
+            "sandbox",
+            "--list",
+            "Seg",
+            "--db",
+            db,
+        ],
     )
     assert result.exit_code == 1, result.output
     assert "1 rejected" in result.output

@@ -32,6 +32,8 @@ def fold(text: str) -> str:
 def matches(
     segment: RuleSegment, row: Row, kinds: Mapping[str, str], lookup: Callable[[str], RuleSegment]
 ) -> bool:
+    if not segment.conditions:
+        return True  # a segment with no conditions yet selects everyone
     today = segment.as_of or date.today()
     return _group(segment.match, segment.conditions, row, kinds, segment, today, lookup)
 
@@ -202,7 +204,7 @@ def _value(draw: st.DrawFn, kind: str, operator: str, seen: list[Any]) -> Any:
     if kind == "number":
 
         def number() -> Any:
-            picked = draw(st.sampled_from(present))
+            picked = draw(st.sampled_from(present)) or 0
             return draw(st.sampled_from([picked, round(float(picked) + 0.5, 2), int(picked)]))
 
         if operator == "between":
@@ -211,7 +213,7 @@ def _value(draw: st.DrawFn, kind: str, operator: str, seen: list[Any]) -> Any:
         return number()
 
     def day() -> str:
-        picked = draw(st.sampled_from(present))
+        picked = draw(st.sampled_from(present)) or date(2026, 1, 1)
         base = picked.date() if isinstance(picked, datetime) else picked
         return (base + timedelta(days=draw(st.integers(-3, 3)))).isoformat()
 

@@ -12,7 +12,13 @@ import pytest
 from actui.sync.models import SendRequest
 from actui.sync.runner import rejected_rows, run_send
 from tests.fixtures.sandbox import RunningSandbox
-from tests.functional.send_helpers import Person, people, setup_destination, subscribed, write_customers
+from tests.functional.send_helpers import (
+    Person,
+    people,
+    setup_destination,
+    subscribed,
+    write_customers,
+)
 
 
 @pytest.fixture

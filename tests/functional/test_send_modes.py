@@ -31,7 +31,9 @@ def requests_served(sandbox: RunningSandbox) -> int:
     return sum(sandbox.sandbox.dump()["requests"]["by_status"].values())
 
 
-def test_mirror_makes_the_list_equal_to_the_audience(sandbox: RunningSandbox, tmp_path: Path) -> None:
+def test_mirror_makes_the_list_equal_to_the_audience(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
     crowd = people(300)
     db = write_customers(tmp_path / "c360.db", crowd)
     first = run_send(SendRequest(campaign="Members"), db)

@@ -156,3 +156,10 @@ def test_json_export_round_trips_with_the_id_and_list_keys() -> None:
     assert data["sub_audiences"][0]["groups"][0]["list"] == "Spring - Gold A"
     assert "control" not in data["sub_audiences"][0]["groups"][0]
     assert parse_campaign_json(text) == campaign
+
+
+def test_a_file_without_an_id_gets_the_same_id_every_time() -> None:
+    first, second = parse_campaign(example()), parse_campaign(example())
+    assert first.id == second.id
+    assert parse_campaign(example(name="Summer promo")).id != first.id
+    assert parse_campaign(example(id="kept-as-is")).id == "kept-as-is"
