@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +46,13 @@ class RejectedContact:
 
 
 _new = object.__new__
-_SET_EMAIL, _SET_FIRST, _SET_LAST, _SET_PHONE, _SET_FIELDS, _SET_TAGS, _SET_KEY = (
+#: the slot setters of every :class:`Contact` field, in field order (for :func:`new_contact` and
+#: streams that inline it); a contact built with them must get all seven
+CONTACT_SETTERS: Final = tuple(
     getattr(Contact, name).__set__
     for name in ("email", "first_name", "last_name", "phone", "fields", "tags", "customer_key")
 )
+_SET_EMAIL, _SET_FIRST, _SET_LAST, _SET_PHONE, _SET_FIELDS, _SET_TAGS, _SET_KEY = CONTACT_SETTERS
 
 
 def new_contact(

@@ -19,15 +19,15 @@ exactly the text that is sent.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, Final
 
-from sqlalchemy import Select
+from sqlalchemy import Connection, Dialect, Select
 
 from actui.campaigns.assignment import BUCKETS, bucket_bounds
-from actui.campaigns.contacts import Contact, RejectedContact, new_contact
+from actui.campaigns.contacts import CONTACT_SETTERS, Contact, RejectedContact
 from actui.campaigns.emails import REASON_DUPLICATE, VALID_EMAIL, rejection_reason
 from actui.campaigns.model import FIELD_PREFIX, CampaignError
 from actui.campaigns.plan import (
@@ -130,60 +130,136 @@ def stream_rows(
 ) -> Iterator[list[tuple[GroupKey, Contact]]]:
     """Classify every row of ``statement`` (see the module docstring), one list per fetched chunk.
 
-    Rows whose group has a builder are emitted; every other row goes to ``on_other``.
+    Rows whose group has a builder are emitted; every other row goes to ``on_other``. This loop
+    runs once per audience member, so it reads plain driver rows and keeps every name it calls
+    in a local: a million members cost seconds, and each attribute lookup is a visible share.
     """
     targets = _bucket_targets(plan, builders)
-    hasher = plan.assigner.hasher()
+    new_state = plan.assigner.hasher().copy
+    from_bytes = int.from_bytes
     valid = VALID_EMAIL.fullmatch
     head = itemgetter(KEY, SUB, EXCLUDED, EMAIL_KEY, EMAIL)
     previous_key: object = _NOTHING
     previous_reason: str | None = None
-    with plan.source.read_only() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=chunk_size).execute(
-            statement
-        )
+    with (
+        plan.source.read_only() as connection,
+        driver_rows(connection, statement, chunk_size) as fetch,
+    ):
         while True:
             emitted: list[tuple[GroupKey, Contact]] = []
             append = emitted.append
             with _collector_paused():
-                rows = result.fetchmany(chunk_size)
+                rows = fetch()
                 for row in rows:
                     key, sub, excluded, email, raw = head(row)
                     if sub is None:
                         on_other(UNPLACED, None, None)
                         continue
-                    if excluded:
-                        on_other(EXCLUDED_ROW, _target(targets, hasher, sub, key)[2], None)
-                        continue
-                    if email == previous_key and email is not None:
-                        rejected = RejectedContact(
-                            _shown(raw), previous_reason or REASON_DUPLICATE, str(key)
-                        )
-                        on_other(REJECTED, _target(targets, hasher, sub, key)[2], rejected)
-                        continue
-                    previous_key = email
-                    if email is None or valid(email) is None or not raw.isascii():
-                        previous_reason = rejection_reason(raw)
-                        rejected = RejectedContact(_shown(raw), previous_reason, str(key))
-                        on_other(REJECTED, _target(targets, hasher, sub, key)[2], rejected)
-                        continue
-                    previous_reason = None
-                    text_key = str(key)
-                    state = hasher.copy()
+                    text_key = key if key.__class__ is str else str(key)
+                    state = new_state()
                     state.update(text_key.encode())
                     group_key, build, spec = targets[sub][
-                        int.from_bytes(state.digest(), "big") % BUCKETS
+                        from_bytes(state.digest(), "big") % BUCKETS
                     ]
-                    if build is None:
-                        on_other(HELD_OUT if spec.control else SKIPPED, spec, None)
+                    if excluded:
+                        on_other(EXCLUDED_ROW, spec, None)
+                    elif email == previous_key and email is not None:
+                        on_other(
+                            REJECTED,
+                            spec,
+                            RejectedContact(
+                                _shown(raw), previous_reason or REASON_DUPLICATE, text_key
+                            ),
+                        )
+                    elif email is None or valid(email) is None or not raw.isascii():
+                        previous_key = email
+                        previous_reason = rejection_reason(raw)
+                        on_other(
+                            REJECTED, spec, RejectedContact(_shown(raw), previous_reason, text_key)
+                        )
                     else:
-                        append((group_key, build(row, email, text_key)))
+                        previous_key = email
+                        previous_reason = None
+                        if build is None:
+                            on_other(HELD_OUT if spec.control else SKIPPED, spec, None)
+                        else:
+                            append((group_key, build(row, email, text_key)))
             if not rows:
                 return
             yield emitted
 
 
 _NOTHING: Final = object()
+
+
+@contextmanager
+def driver_rows(
+    connection: Connection, statement: Select[Any], chunk_size: int
+) -> Iterator[Callable[[], Sequence[Sequence[Any]]]]:
+    """Run ``statement`` and give a ``fetch()`` returning its next ``chunk_size`` rows.
+
+    SQLAlchemy compiles and executes the statement (server-side cursor where the database has
+    one, so memory stays flat) and returns the first chunk; after it, the DB-API cursor's own
+    ``fetchmany`` is read directly, skipping the ``Row`` objects. Values of column types that
+    SQLAlchemy converts after the driver (booleans and dates on SQLite, for instance) are
+    converted the same way, so the rows hold what SQLAlchemy would have returned. On SQLite, the
+    sort of a large result may use helper threads for the duration of the statement.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        threads = connection.exec_driver_sql("PRAGMA threads").scalar()
+        connection.exec_driver_sql(f"PRAGMA threads={_SQLITE_SORT_THREADS}")
+    try:
+        result = connection.execution_options(stream_results=True).execute(statement)
+        try:
+            cursor = result.cursor
+            # SQLAlchemy may hold rows it read ahead: its first fetchmany returns and empties them
+            first: list[Sequence[Sequence[Any]]] = [result.fetchmany(chunk_size)]
+            exhausted = len(first[0]) < chunk_size
+            convert = _converter(statement, connection.dialect, cursor.description)
+
+            def fetch() -> Sequence[Sequence[Any]]:
+                if first:
+                    return first.pop()
+                if exhausted:
+                    return ()
+                rows = cursor.fetchmany(chunk_size)
+                return rows if convert is None else [convert(row) for row in rows]
+
+            yield fetch
+        finally:
+            result.close()
+    finally:
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA threads={int(threads or 0)}")
+
+
+#: worker threads SQLite may use to sort (the ORDER BY of a large audience is its biggest cost)
+_SQLITE_SORT_THREADS: Final = 2
+
+
+def _converter(
+    statement: Select[Any], dialect: Dialect, description: Sequence[Sequence[Any]] | None
+) -> Callable[[Sequence[Any]], tuple[Any, ...]] | None:
+    """A function applying SQLAlchemy's result conversions to a driver row (None: none needed)."""
+    codes = [entry[1] for entry in description] if description else []
+    processors = [
+        column.type.dialect_impl(dialect).result_processor(
+            dialect, codes[position] if position < len(codes) else None
+        )
+        for position, column in enumerate(statement.selected_columns)
+    ]
+    if not any(processors):
+        return None
+    steps = tuple((position, step) for position, step in enumerate(processors) if step)
+
+    def convert(row: Sequence[Any]) -> tuple[Any, ...]:
+        values = list(row)
+        for position, step in steps:
+            values[position] = step(values[position])
+        return tuple(values)
+
+    return convert
 
 
 @contextmanager
@@ -202,12 +278,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _target(targets: list[list[_Target]], hasher: Any, sub: int, key: object) -> _Target:
-    copy = hasher.copy()
-    copy.update(str(key).encode())
-    return targets[sub][int.from_bytes(copy.digest(), "big") % BUCKETS]
 
 
 def _bucket_targets(
@@ -278,6 +348,8 @@ def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBui
     positions = dict(spec.columns)
     standard = [positions.get(name, NOTHING) for name in ("first_name", "last_name", "phone")]
     read = itemgetter(*standard, positions.get("tags", NOTHING))
+    new_object = object.__new__
+    set_email, set_first, set_last, set_phone, set_fields, set_tags, set_key = CONTACT_SETTERS
     fields = tuple(
         (field_ids[name] if field_ids is not None else name, position)
         for attribute, position in spec.columns
@@ -287,15 +359,15 @@ def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBui
 
     def build(row: Any, email: str, customer_key: str) -> Contact:
         first, last, phone, tags = read(row)
-        return new_contact(
-            email,
-            (first.strip() or None) if first.__class__ is str else _text(first),
-            (last.strip() or None) if last.__class__ is str else _text(last),
-            (phone.strip() or None) if phone.__class__ is str else _text(phone),
-            _fields(row, fields) if fields else (),
-            () if tags is None else _tags(tags),
-            customer_key,
-        )
+        contact = new_object(Contact)  # Contact's own slots, filled as new_contact does, inline
+        set_email(contact, email)
+        set_first(contact, (first.strip() or None) if first.__class__ is str else _text(first))
+        set_last(contact, (last.strip() or None) if last.__class__ is str else _text(last))
+        set_phone(contact, (phone.strip() or None) if phone.__class__ is str else _text(phone))
+        set_fields(contact, _fields(row, fields) if fields else ())
+        set_tags(contact, () if tags is None else _tags(tags))
+        set_key(contact, customer_key)
+        return contact
 
     return build
 

@@ -130,7 +130,7 @@ def _sql_members(segment: SqlSegment, source: Source) -> tuple[Select[Any], bool
 
 def key_is_unique(table: FromClause, key: str) -> bool:
     """True when ``key`` alone is the primary key or a unique index of ``table``."""
-    primary = [column.name for column in table.primary_key.columns]
+    primary = [column.name for column in table.primary_key]
     if primary == [key]:
         return True
     for index in getattr(table, "indexes", ()):

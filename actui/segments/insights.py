@@ -138,15 +138,16 @@ def valid_email_test(email: _Column[Any]) -> ColumnElement[bool]:
 
 def _reason_counts(email: _Column[Any]) -> list[ColumnElement[Any]]:
     trimmed = func.trim(email)
-    missing = email.is_(None) | (trimmed == "")
-    space = trimmed.like(literal("% %"))
-    several = trimmed.like(literal("%@%@%"))
-    shape = trimmed.not_like(literal("_%@_%._%"))
+    spaced = trimmed.like(literal("% %"))
+    unspaced = trimmed.not_like(literal("% %"))
     rules = [
-        missing,
-        ~missing & space,
-        ~missing & ~space & several,
-        ~missing & ~space & ~several & shape,
+        email.is_(None) | (trimmed == ""),
+        (trimmed != "") & spaced,
+        unspaced & trimmed.like(literal("%@%@%")),
+        (trimmed != "")
+        & unspaced
+        & trimmed.not_like(literal("%@%@%"))
+        & trimmed.not_like(literal("_%@_%._%")),
     ]
     return [
         func.coalesce(func.sum(case((rule, 1), else_=0)), 0).label(f"reason_{index}")

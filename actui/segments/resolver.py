@@ -20,6 +20,7 @@ class DictResolver:
     """Segments held in memory by name (tests, inline campaign segments)."""
 
     def __init__(self, segments: Mapping[str, Segment] | Iterable[Segment] = ()) -> None:
+        self._segments: dict[str, Segment]
         if isinstance(segments, Mapping):
             self._segments = dict(segments)
         else:

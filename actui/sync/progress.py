@@ -35,6 +35,11 @@ class ProgressTracker:
         self._last_line = ""
         self._stats: list[tuple[ThrottleStats, ThrottleStats]] = []
 
+    def restart(self) -> None:
+        """Measure the rate from now (after planning), from the contacts already done."""
+        self.started = time.monotonic()
+        self._done_at_start = self.done
+
     def watch(self, stats: ThrottleStats) -> None:
         """Count this throttle's 429s and retries from now on."""
         snapshot = ThrottleStats(**vars(stats))

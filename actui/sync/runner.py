@@ -57,6 +57,9 @@ T = TypeVar("T")
 CancelEvent = threading.Event | asyncio.Event
 
 RATE_ENV = "ACTUI_SEND_RATE"
+#: share of the request limit used: the server counts arrivals, which jitter; bulk imports (the
+#: throughput) have their own lane and use their whole budget
+REQUEST_HEADROOM = 0.9
 BULK_ENV = "ACTUI_SEND_BULK_PER_MINUTE"
 
 
@@ -123,7 +126,9 @@ class _Accounts:
         account = self.by_url.get(url)
         if account is None:
             throttle = throttle_for(
-                url, rate=self.limits.rate, bulk_per_minute=self.limits.bulk_per_minute
+                url,
+                rate=self.limits.rate * REQUEST_HEADROOM,
+                bulk_per_minute=self.limits.bulk_per_minute,
             )
             client = ActiveCampaignClient(
                 url, credential.api_key.get_secret_value(), throttle=throttle
@@ -450,11 +455,11 @@ async def _drive(
 ) -> RunSummary:
     """Plan (when the run is still staging) and send, journaling the end whatever happens."""
     started = time.monotonic()
-    tracker: ProgressTracker | None = None
     failed = 0
     cancelled = False
+    tracker = ProgressTracker(run_id, 0, 0, on_progress)
     async with AsyncExitStack() as stack:
-        accounts = _Accounts(limits, stack)
+        accounts = _Accounts(limits, stack, tracker)
         try:
             with engine.connect() as conn:
                 status = conn.execute(
@@ -483,18 +488,15 @@ async def _drive(
                     journal.set_run_status(
                         conn, run_id, "sending", counts=journal.run_counts(conn, run_id)
                     )
-            total, done = _progress_totals(engine, run_id)
-            tracker = ProgressTracker(run_id, total, done, on_progress)
-            accounts.tracker = tracker
-            for account in accounts.by_url.values():
-                tracker.watch(account.client.throttle.stats)
+            tracker.total, tracker.done = _progress_totals(engine, run_id)
+            tracker.restart()
+            total, done = tracker.total, tracker.done
             tracker.line(f"run {run_id}: {total - done} contact(s) to send")
             result, cancelled = await _run_cancellable(
                 _send_targets(engine, run_id, accounts, tracker), cancel
             )
             failed = result or 0
-            if tracker is not None:
-                tracker.report(force=True)
+            tracker.report(force=True)
         except (asyncio.CancelledError, KeyboardInterrupt):
             cancelled = True
             if _status(engine, run_id) == "staging":

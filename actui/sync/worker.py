@@ -40,7 +40,7 @@ from actui.sync.store import UNSUBSCRIBED
 logger = logging.getLogger("actui.sync")
 
 MAX_IN_FLIGHT = 48
-SENDERS = 2
+SENDERS = 4
 FIRST_POLL_DELAY = 0.25
 MIN_POLL_DELAY = 0.02
 MAX_POLL_DELAY = 10.0

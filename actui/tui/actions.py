@@ -42,6 +42,7 @@ APP_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("actui.mode.campaigns", "f3", "app.switch_mode('campaigns')", "Campaigns"),
     ActionSpec("actui.mode.destinations", "f4", "app.switch_mode('destinations')", "Destinations"),
     ActionSpec("actui.mode.history", "f5", "app.switch_mode('history')", "History"),
+    ActionSpec("actui.send.live", "f7", "app.show_live_send", "Live send"),
     ActionSpec("actui.quit", "ctrl+q", "app.quit", "Quit", show=False, priority=True),
 )
 
@@ -58,8 +59,39 @@ SEGMENT_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("actui.segment.send", "f9", "send", "Send"),
 )
 
-#: every action spec the app declares here (the help screen lists them by group)
+#: the campaign editor's actions
+CAMPAIGN_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("actui.campaign.new", "ctrl+n", "new_campaign", "New"),
+    ActionSpec("actui.campaign.save", "ctrl+s", "save", "Save"),
+    ActionSpec("actui.campaign.preview", "f8", "preview", "Preview"),
+    ActionSpec("actui.campaign.send", "f9", "send", "Send"),
+    ActionSpec("actui.campaign.import", "ctrl+o", "import_file", "Import", show=False),
+    ActionSpec("actui.campaign.export", "ctrl+e", "export_file", "Export", show=False),
+    ActionSpec("actui.campaign.delete", "ctrl+d", "delete", "Delete", show=False),
+)
+
+#: the destinations and credentials screen's actions
+DESTINATION_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("actui.destinations.new", "ctrl+n", "new_destination", "New destination"),
+    ActionSpec("actui.destinations.new_credential", "ctrl+k", "new_credential", "New credential"),
+    ActionSpec("actui.destinations.save", "ctrl+s", "save", "Save"),
+    ActionSpec("actui.destinations.test", "ctrl+t", "test", "Test"),
+    ActionSpec("actui.destinations.delete", "ctrl+d", "delete", "Delete", show=False),
+)
+
+#: the history screen's actions (F7, the live send, is app-wide)
+HISTORY_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("actui.history.open", "enter", "open_run", "Rejected emails"),
+    ActionSpec("actui.history.resume", "ctrl+r", "resume", "Resume"),
+    ActionSpec("actui.history.refresh", "ctrl+l", "refresh_runs", "Refresh"),
+)
+
+#: every action spec the app declares, by where it applies (F1 lists them; the palette offers
+#: those of the current screen)
 ALL_ACTIONS: dict[str, tuple[ActionSpec, ...]] = {
     "Everywhere": APP_ACTIONS,
-    "Segment builder": SEGMENT_ACTIONS,
+    "Segments": SEGMENT_ACTIONS,
+    "Campaigns": CAMPAIGN_ACTIONS,
+    "Destinations": DESTINATION_ACTIONS,
+    "History": HISTORY_ACTIONS,
 }

@@ -83,6 +83,44 @@ class ActuiApp(App[None]):
             return
         await self.switch_mode(mode)
 
+    def action_show_live_send(self) -> None:
+        """Show the latest send started in this session, running or just ended (F7)."""
+        from actui.tui.widgets.run_tracker import run_tracker
+
+        latest = run_tracker(self).latest()
+        if latest is None:
+            self.notify("No send was started in this session.")
+            return
+        from actui.tui.screens.send import SendScreen
+
+        if isinstance(self.screen, SendScreen):
+            return
+        self.push_screen(SendScreen(self.services, run=latest))
+
+    async def action_open_credential(self, name: str) -> None:
+        """Open Destinations on the credential ``name`` (errors offer this for a refused key)."""
+        await self.action_switch_mode("destinations")
+        open_credential = getattr(self.screen, "open_credential", None)
+        if callable(open_credential) and name:
+            self.screen.call_after_refresh(open_credential, name)
+
+    async def action_quit(self) -> None:
+        """Quit; a running send stops after its current batch and History resumes it later."""
+        self.cancel_sends()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self.cancel_sends()
+
+    def cancel_sends(self) -> None:
+        """Ask every running send to stop after its batch (its journal lets it resume)."""
+        import sys
+
+        if "actui.tui.widgets.run_tracker" in sys.modules:  # no send ever started otherwise
+            from actui.tui.widgets.run_tracker import run_tracker
+
+            run_tracker(self).cancel_all()
+
     def source_connected(self) -> None:
         """Called once the first-run screen connected a source: open the segment builder."""
         self.sub_title = self._sub_title()

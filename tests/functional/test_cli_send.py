@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from actui.cli import cli
 from tests.fixtures.sandbox import RunningSandbox
-from tests.functional.send_helpers import (
+from tests.functional.test_send_support import (
     Person,
     people,
     setup_destination,

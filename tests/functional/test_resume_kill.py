@@ -24,7 +24,7 @@ from actui.state import reset_engines
 from actui.sync.models import SendRequest
 from actui.sync.runner import resume_run, run_send
 from tests.fixtures.sandbox import RunningSandbox
-from tests.functional.send_helpers import (
+from tests.functional.test_send_support import (
     Person,
     list_state,
     people,

@@ -9,7 +9,7 @@ import pytest
 from actui.sync.models import SendRequest
 from actui.sync.runner import dry_run, get_run, rejected_rows, run_send
 from tests.fixtures.sandbox import RunningSandbox
-from tests.functional.send_helpers import (
+from tests.functional.test_send_support import (
     contact,
     list_state,
     people,

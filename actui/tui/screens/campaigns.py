@@ -30,7 +30,7 @@ from textual.widgets.option_list import Option
 
 from actui.campaigns.model import Campaign, campaign_to_dict, campaign_to_json, parse_campaign
 from actui.errors import ActuiError
-from actui.tui.actions import ActionSpec, bindings
+from actui.tui.actions import CAMPAIGN_ACTIONS, bindings
 from actui.tui.widgets.campaign_file_dialog import CampaignFileDialog
 from actui.tui.widgets.campaign_groups import CampaignGroups, GroupDraft
 from actui.tui.widgets.campaign_mapping import CampaignMapping
@@ -43,16 +43,6 @@ from actui.tui.widgets.campaign_preview import (
 if TYPE_CHECKING:
     from actui.campaigns.preview import CampaignPreview
     from actui.tui.services import Services
-
-CAMPAIGN_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("actui.campaign.new", "ctrl+n", "new_campaign", "New"),
-    ActionSpec("actui.campaign.save", "ctrl+s", "save", "Save"),
-    ActionSpec("actui.campaign.preview", "f8", "preview", "Preview"),
-    ActionSpec("actui.campaign.send", "f9", "send", "Send"),
-    ActionSpec("actui.campaign.import", "ctrl+o", "import_file", "Import", show=False),
-    ActionSpec("actui.campaign.export", "ctrl+e", "export_file", "Export", show=False),
-    ActionSpec("actui.campaign.delete", "ctrl+d", "delete", "Delete", show=False),
-)
 
 EVERYONE_ELSE = "__everyone_else__"
 INLINE_PREFIX = "__inline__:"

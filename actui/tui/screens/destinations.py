@@ -34,22 +34,13 @@ from actui.credentials import (
     test_destination,
 )
 from actui.errors import ActuiError
-from actui.tui.actions import ActionSpec, bindings
+from actui.tui.actions import DESTINATION_ACTIONS, bindings
 from actui.tui.widgets.credential_form import CredentialDraft, CredentialForm
 from actui.tui.widgets.destination_checks import DestinationChecks
 from actui.tui.widgets.destination_form import DestinationForm
 
 if TYPE_CHECKING:
     from actui.tui.services import Services
-
-DESTINATION_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("actui.destinations.new", "ctrl+n", "new_destination", "New destination"),
-    ActionSpec("actui.destinations.new_credential", "ctrl+k", "new_credential", "New credential"),
-    ActionSpec("actui.destinations.save", "ctrl+s", "save", "Save"),
-    ActionSpec("actui.destinations.test", "ctrl+t", "test", "Test"),
-    ActionSpec("actui.destinations.delete", "ctrl+d", "delete", "Delete", show=False),
-)
-
 
 class DestinationsScreen(Screen[None]):
     """Lists on the left; the destination or credential form, with test results, on the right."""

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from actui.tui.actions import ALL_ACTIONS
+
 
 class HelpScreen(ModalScreen[None]):
     """A modal table of the active key bindings; Escape or F1 closes it."""
@@ -29,8 +31,11 @@ class HelpScreen(ModalScreen[None]):
         table.add_columns("Key", "Action", "Where")
         underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self
         seen: set[tuple[str, str]] = set()
+        active_ids: set[str] = set()
         for key, active in underneath.active_bindings.items():
             binding = active.binding
+            if binding.id:
+                active_ids.add(binding.id)
             if not binding.description or binding.system:
                 continue
             where = "everywhere" if active.node is self.app else _where(active.node)
@@ -40,7 +45,22 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(
                 self.app.get_key_display(binding.with_key(key)), binding.description, where
             )
+        self._add_other_screens(table, active_ids)
         table.focus()
+
+    def _add_other_screens(self, table: DataTable[str], active_ids: set[str]) -> None:
+        """Below the current keys, the keys of the other main screens (as the keymap sets them)."""
+        keymap: dict[str, str] = getattr(getattr(self.app, "services", None), "keymap", {})
+        for where, specs in ALL_ACTIONS.items():
+            if any(spec.id in active_ids for spec in specs):
+                continue
+            for spec in specs:
+                key = keymap.get(spec.id, spec.key).split(",")[0].strip()
+                table.add_row(
+                    self.app.get_key_display(spec.binding().with_key(key)),
+                    spec.description,
+                    where.lower(),
+                )
 
 
 def _where(node: object) -> str:

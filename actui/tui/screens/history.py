@@ -14,21 +14,13 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from actui.errors import ActuiError
 from actui.sync.models import RESUMABLE, RejectedRow, RunInfo
-from actui.tui.actions import ActionSpec, bindings
+from actui.tui.actions import HISTORY_ACTIONS, bindings
 from actui.tui.widgets.history_rejected import HistoryRejected
 from actui.tui.widgets.history_runs import HistoryRuns
 from actui.tui.widgets.run_tracker import run_tracker
 
 if TYPE_CHECKING:
     from actui.tui.services import Services
-
-HISTORY_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("actui.history.open", "enter", "open_run", "Rejected emails"),
-    ActionSpec("actui.history.resume", "ctrl+r", "resume", "Resume"),
-    ActionSpec("actui.history.progress", "f7", "show_progress", "Live send"),
-    ActionSpec("actui.history.refresh", "ctrl+l", "refresh_runs", "Refresh"),
-)
-
 
 @dataclass
 class RunsLoaded(Message):
@@ -143,16 +135,6 @@ class HistoryScreen(Screen[None]):
             self.notify("That run is still sending; F7 shows it.")
             return
         self.app.push_screen(SendScreen(self.services, resume_run_id=run.run_id), self._after_send)
-
-    def action_show_progress(self) -> None:
-        """Come back to the latest send started in this session."""
-        from actui.tui.screens.send import SendScreen
-
-        latest = run_tracker(self.app).latest()
-        if latest is None:
-            self.notify("No send was started in this session.")
-            return
-        self.app.push_screen(SendScreen(self.services, run=latest), self._after_send)
 
     def _after_send(self, _: None) -> None:
         self.load_runs()

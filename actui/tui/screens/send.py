@@ -52,6 +52,32 @@ def progress_sink(run: TrackedRun) -> Callable[[Progress], None]:
     return report
 
 
+def credential_of(request: SendRequest) -> str | None:
+    """The one credential the send uses, to open it when ActiveCampaign refuses its key.
+
+    Blocking (reads the destination and campaign stores); None when it is not a single one.
+    """
+    from actui.credentials import get_destination
+
+    try:
+        if request.campaign:
+            from actui.campaigns.store import get_campaign
+
+            campaign = get_campaign(request.campaign)
+            names = {
+                group.destination
+                for sub_audience in campaign.effective_sub_audiences()
+                for group in sub_audience.groups
+                if group.destination and not group.control
+            }
+        else:
+            names = {request.destination} if request.destination else set()
+        credentials = {get_destination(name).credential for name in names}
+    except ActuiError:
+        return None
+    return credentials.pop() if len(credentials) == 1 else None
+
+
 def source_url(services: Services) -> str:
     """The Customer 360 URL the send reads (the connected one)."""
     if services.db_url is None:
@@ -212,7 +238,8 @@ class SendScreen(ModalScreen[None]):
         try:
             estimate = await estimate_send(self.services, self.request)
         except ActuiError as error:
-            self._show_problem(str(error), error)
+            credential = await asyncio.to_thread(credential_of, self.request)
+            self._show_problem(str(error), error, credential)
             return
         except Exception as error:
             self._show_problem(f"The dry run failed: {error}", error)
@@ -227,13 +254,15 @@ class SendScreen(ModalScreen[None]):
         confirm.disabled = False
         confirm.focus()
 
-    def _show_problem(self, text: str, error: BaseException) -> None:
+    def _show_problem(
+        self, text: str, error: BaseException, credential: str | None = None
+    ) -> None:
         """Errors as actions: the failure in words, and a button or countdown when one helps."""
         from actui.tui.widgets.send_errors import RateLimitCountdown, error_action
 
         box = self.query_one("#send-estimate-box", Vertical)
         box.remove_children()
-        action = error_action(error)
+        action = error_action(error, credential)
         self.query_one("#send-problem", Static).update(
             text if action is None else f"{text}\n{action.hint}"
         )

@@ -163,7 +163,8 @@ class RunTracker:
     def cancel_all(self) -> None:
         """Set every running send's cancel event (for a clean quit)."""
         for run in self.active():
-            run.cancel()
+            if not run.cancel_event.is_set():
+                run.cancel()
 
 
 _trackers: weakref.WeakKeyDictionary[App[Any], RunTracker] = weakref.WeakKeyDictionary()

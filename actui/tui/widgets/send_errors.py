@@ -34,7 +34,11 @@ def error_action(error: BaseException, credential: str | None = None) -> ErrorAc
                 f"ActiveCampaign refused the API key: open {target} in Destinations "
                 "and store the key again."
             ),
-            action="app.switch_mode('destinations')",
+            action=(
+                f"app.open_credential({credential!r})"
+                if credential
+                else "app.switch_mode('destinations')"
+            ),
             label="Open the credential",
         )
     if isinstance(error, InvalidGroupName):

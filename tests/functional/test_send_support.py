@@ -1,4 +1,4 @@
-"""Shared set-up for send tests: a small Customer 360 we control, a destination, sandbox checks."""
+"""Shared set-up for the send tests (no tests here): a Customer 360 we control, sandbox checks."""
 
 from __future__ import annotations
 
