@@ -28,10 +28,11 @@ from actui.source.emails import (
     text_columns,
 )
 from actui.source.picklists import SAMPLE_THRESHOLD_ROWS, sample_of, top_values
+from actui.source.timeouts import SqliteDeadline
 
 #: PostgreSQL tables whose planner statistics say more rows than this get an estimated count
 ESTIMATE_ABOVE_ROWS = 5_000_000
-#: the longest a single read may run on PostgreSQL before the server cancels it
+#: the longest a single read may run before it is cancelled (PostgreSQL: by the server)
 STATEMENT_TIMEOUT_MS = 120_000
 
 _PicklistKey = tuple[str, str, int]
@@ -156,12 +157,16 @@ class Source:
     def read_only(self) -> Iterator[sa.Connection]:
         """A connection that cannot write (and, on PostgreSQL, cannot run forever).
 
-        SQLite: ``PRAGMA query_only`` for the time of the block. PostgreSQL: a read-only
-        transaction with a statement timeout. The transaction is rolled back at the end.
+        SQLite: ``PRAGMA query_only`` for the time of the block and a per-statement deadline
+        (:mod:`actui.source.timeouts`). PostgreSQL: a read-only transaction with a statement
+        timeout. The transaction is rolled back at the end.
         """
+        deadline = SqliteDeadline(STATEMENT_TIMEOUT_MS / 1000)
         with self.engine.connect() as connection:
             if self.dialect == "sqlite":
                 connection.exec_driver_sql("PRAGMA query_only=ON")
+                deadline.install(connection.connection.driver_connection)
+                sa.event.listen(connection, "before_cursor_execute", deadline.restart)
             elif self.dialect == "postgresql":
                 connection.exec_driver_sql("SET TRANSACTION READ ONLY")
                 connection.exec_driver_sql(
@@ -172,6 +177,8 @@ class Source:
             finally:
                 connection.rollback()
                 if self.dialect == "sqlite":
+                    sa.event.remove(connection, "before_cursor_execute", deadline.restart)
+                    SqliteDeadline.remove(connection.connection.driver_connection)
                     connection.exec_driver_sql("PRAGMA query_only=OFF")
 
     def row_count(self, table: str) -> RowCount:
