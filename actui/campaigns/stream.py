@@ -365,7 +365,12 @@ def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBui
         set_last(contact, (last.strip() or None) if last.__class__ is str else _text(last))
         set_phone(contact, (phone.strip() or None) if phone.__class__ is str else _text(phone))
         set_fields(contact, _fields(row, fields) if fields else ())
-        set_tags(contact, () if tags is None else _tags(tags))
+        if tags is None:
+            set_tags(contact, ())
+        elif tags.__class__ is str and "," not in tags:  # one tag: the common case, inline
+            set_tags(contact, (tag,) if (tag := tags.strip()) else ())
+        else:
+            set_tags(contact, _tags(tags))
         set_key(contact, customer_key)
         return contact
 

@@ -7,6 +7,7 @@ quietly when ``is_cancelled`` says a newer edit replaced this count.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -18,6 +19,25 @@ if TYPE_CHECKING:
     from actui.tui.services import Services
 
 SAMPLE_ROWS = 20
+
+
+@contextmanager
+def tagged_count(services: Services, tag: object) -> Iterator[None]:
+    """Run the block's SQL under ``tag`` so :func:`stop_count` can interrupt it."""
+    from actui.tui.query_interrupt import interrupter_for
+
+    source = services.source
+    with interrupter_for(source.engine).tagged(tag) if source is not None else nullcontext():
+        yield
+
+
+def stop_count(services: Services, tag: object) -> None:
+    """Interrupt the SQL a replaced count is still running (its worker is already cancelled)."""
+    if services.source is None:
+        return
+    from actui.tui.query_interrupt import interrupter_for
+
+    interrupter_for(services.source.engine).interrupt(tag)
 
 
 def run_count(

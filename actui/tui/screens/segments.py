@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -32,6 +33,7 @@ from actui.tui.messages import (
     InsightsLoaded,
     SegmentEdited,
 )
+from actui.tui.counting import stop_count
 from actui.tui.services import SEGMENTS_GROUP, Attribute
 from actui.tui.widgets.attribute_picker import AttributePicker
 from actui.tui.widgets.condition_row import ConditionRow, describe_node
@@ -62,6 +64,10 @@ class SegmentsScreen(Screen[None]):
         self.breakdown_attribute: str | None = None
         self._debounce: Timer | None = None
         self._descriptions: list[str] = []
+        #: what the latest started count counts, its edit number and its result once known
+        self._count_key: tuple[str, str | None] | None = None
+        self._count_generation = 0
+        self._count_result: AudienceCounted | CountFailed | None = None
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -301,8 +307,19 @@ class SegmentsScreen(Screen[None]):
         self._debounce = self.set_timer(max(wait, 0.001), self._start_count)
 
     def _start_count(self) -> None:
+        """Start the count of the segment on screen, unless it is the one already counted."""
         self._debounce = None
         body = self.segment_body()
+        key = (json.dumps(body, sort_keys=True, default=str), self.breakdown_attribute)
+        if key == self._count_key:
+            # an edit that changed nothing (a widget settling after a load): keep that count
+            self.generation = self._count_generation
+            if self._count_result is not None:
+                self._show_result(self._count_result)
+            return
+        if self._count_key is not None:
+            stop_count(self.services, (id(self), self._count_generation))
+        self._count_key, self._count_generation, self._count_result = key, self.generation, None
         nodes = body.get("conditions", [])
         self._descriptions = [describe_node(node) for node in nodes]
         self._count(self.generation, body, self.breakdown_attribute)
@@ -311,19 +328,28 @@ class SegmentsScreen(Screen[None]):
     def _count(
         self, generation: int, body: dict[str, Any], breakdown_attribute: str | None
     ) -> None:
-        from actui.tui.counting import run_count
+        from actui.tui.counting import run_count, tagged_count
 
         worker = get_current_worker()
-        for message in run_count(
-            self.services, generation, body, breakdown_attribute, lambda: worker.is_cancelled
-        ):
-            if worker.is_cancelled:
-                return
-            self.post_message(message)
+        with tagged_count(self.services, (id(self), generation)):
+            for message in run_count(
+                self.services, generation, body, breakdown_attribute, lambda: worker.is_cancelled
+            ):
+                if worker.is_cancelled:
+                    return
+                self.post_message(message)
+
+    def _show_result(self, message: AudienceCounted | CountFailed) -> None:
+        panel = self.query_one(InsightsPanel)
+        if isinstance(message, AudienceCounted):
+            panel.show_count(message, self._descriptions)
+        else:
+            panel.show_problem(message.reason, message.problems)
 
     def on_audience_counted(self, message: AudienceCounted) -> None:
         if message.generation == self.generation:
-            self.query_one(InsightsPanel).show_count(message, self._descriptions)
+            self._count_result = message
+            self._show_result(message)
 
     def on_insights_loaded(self, message: InsightsLoaded) -> None:
         if message.generation == self.generation:
@@ -331,7 +357,9 @@ class SegmentsScreen(Screen[None]):
 
     def on_count_failed(self, message: CountFailed) -> None:
         if message.generation == self.generation:
-            self.query_one(InsightsPanel).show_problem(message.reason, message.problems)
+            if self._count_result is None:
+                self._count_result = message
+            self._show_result(message)
 
     # -- saved segments ------------------------------------------------------------------------
 
