@@ -1,7 +1,8 @@
 """Write SVG screenshots of every main screen into screenshots/ (headless and deterministic).
 
-Run: .venv/bin/python scripts/screenshots.py [--out screenshots]
-Uses a private ACTUI_HOME and a fixed demo database (2,000 rows, seed 7) and a fixed "today".
+Run: .venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x36]
+Uses a private ACTUI_HOME, a fixed demo database (2,000 rows, seed 7), a fixed "today" and a
+sandbox on loopback (one send of a saved segment, for the send confirmation and History).
 """
 
 from __future__ import annotations
@@ -42,6 +43,15 @@ EXAMPLE = {
     ],
 }
 
+#: the segment the History screenshot shows as sent (to the sandbox, on a fresh list)
+SENT = {
+    "version": 1,
+    "name": "Gold members",
+    "conditions": [{"attribute": "loyalty_tier", "operator": "is", "value": "gold"}],
+}
+SANDBOX_CREDENTIAL = "sandbox"
+SANDBOX_DESTINATION = "Sandbox"
+
 Step = Callable[[Any, Any], Awaitable[None]]
 
 
@@ -57,11 +67,13 @@ async def settle(app: Any, pilot: Any) -> None:
     await pilot.pause()
 
 
-async def shoot(services: Any, out: Path, name: str, steps: list[Step]) -> Path:
+async def shoot(
+    services: Any, out: Path, name: str, steps: list[Step], size: tuple[int, int] = SIZE
+) -> Path:
     from actui.tui.app import ActuiApp
 
     app = ActuiApp(services)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         for step in steps:
             await step(app, pilot)
@@ -71,6 +83,36 @@ async def shoot(services: Any, out: Path, name: str, steps: list[Step]) -> Path:
         path = out / f"{name}.svg"
         app.save_screenshot(filename=path.name, path=str(out))
     return path
+
+
+def wait_for_estimate() -> Step:
+    """Wait until the send confirmation shows its dry run."""
+
+    async def step(app: Any, pilot: Any) -> None:
+        for _ in range(200):
+            if getattr(app.screen, "estimate", None) is not None:
+                break
+            await pilot.pause(0.05)
+
+    return step
+
+
+def sandbox_send(url: str, sandbox_url: str, api_key: str) -> None:
+    """A destination on the sandbox and one finished send of the example, for History."""
+    from actui.credentials import make_destination, save_destination
+    from actui.credentials.keyring_store import ENV_KEY, ENV_NAME, ENV_URL
+    from actui.segments.model import parse_segment
+    from actui.segments.store import save_segment
+    from actui.sync.models import SendRequest
+    from actui.sync.runner import run_send
+
+    # the environment credential (as 'actui demo' uses): no OS keyring needed here
+    os.environ.update({ENV_URL: sandbox_url, ENV_KEY: api_key, ENV_NAME: SANDBOX_CREDENTIAL})
+    save_destination(
+        make_destination(name=SANDBOX_DESTINATION, credential=SANDBOX_CREDENTIAL, list="Spring")
+    )
+    save_segment(parse_segment(SENT))
+    run_send(SendRequest(segment=SENT["name"], destination=SANDBOX_DESTINATION), url)
 
 
 def press(*keys: str) -> Step:
@@ -87,11 +129,12 @@ def load(body: dict[str, Any]) -> Step:
     return step
 
 
-async def main_async(out: Path) -> list[Path]:
+async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     from textual.widgets import Input, TextArea
 
     from actui.config import SourceSettings
     from actui.demo.data import write_demo_sqlite
+    from actui.sandbox import Sandbox, SandboxServer
     from actui.tui.services import Services, open_source
 
     Input.cursor_blink = False  # type: ignore[assignment]
@@ -111,6 +154,7 @@ async def main_async(out: Path) -> list[Path]:
             as_of=AS_OF,
             stable_output=True,
             count_delay=0.05,
+            demo_destination=SANDBOX_DESTINATION,
         )
 
     shots = [
@@ -133,24 +177,33 @@ async def main_async(out: Path) -> list[Path]:
         ("help", True, [press("f1")]),
         ("campaigns", True, [press("f3")]),
         ("destinations", True, [press("f4")]),
-        ("history", True, [press("f5")]),
+        ("send-confirmation", True, [load(EXAMPLE), press("f9"), wait_for_estimate()]),
+        ("history", True, [press("f5"), press("enter")]),
     ]
+    sandbox = Sandbox.create(limits="off")
+    server = SandboxServer(sandbox).start()
     written = []
-    for name, connected, steps in shots:
-        built = services(connected)
-        try:
-            written.append(await shoot(built, out, name, steps))
-        finally:
-            built.close()
+    try:
+        await asyncio.to_thread(sandbox_send, url, server.url, sandbox.account.api_key)
+        for name, connected, steps in shots:
+            built = services(connected)
+            try:
+                written.append(await shoot(built, out, name, steps, size))
+            finally:
+                built.close()
+    finally:
+        server.stop()
     return written
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--size", default="120x36", help="terminal size, COLUMNSxROWS")
     args = parser.parse_args()
+    columns, rows = (int(part) for part in args.size.split("x"))
     args.out.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(main_async(args.out)):
+    for path in asyncio.run(main_async(args.out, (columns, rows))):
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 

@@ -48,6 +48,11 @@ PAGE_SIZE = 100
 BULK_MAX_CONTACTS = 250
 BULK_MAX_BYTES = 400_000
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: connections kept to one account: enough for its request rate at any answer time, few enough
+#: that the pool's per-request bookkeeping (a check of every connection) stays cheap
+MAX_CONNECTIONS = 16
+#: one encoder for every bulk item (``json.dumps`` with options builds a new one per call)
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 SENDER_REMINDER = (
     "You are receiving this email because you are a customer of ours and agreed to hear from us."
 )
@@ -84,6 +89,9 @@ class ActiveCampaignClient:
             timeout=timeout,
             transport=transport,
             headers={"Accept": "application/json"},
+            limits=httpx.Limits(
+                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+            ),
         )
 
     def __repr__(self) -> str:
@@ -117,19 +125,30 @@ class ActiveCampaignClient:
         *,
         params: dict[str, Any] | None = None,
         body: Any = None,
+        content: bytes | None = None,
         kind: RequestKind = "request",
         retry: bool = True,
     ) -> dict[str, Any]:
-        """Send one request; retry 429/5xx/timeouts/dropped connections when ``retry``."""
+        """Send one request; retry 429/5xx/timeouts/dropped connections when ``retry``.
+
+        ``body`` is encoded as JSON here; ``content`` is a JSON body encoded by the caller.
+        """
         full_path = f"{self._prefix}/{path.lstrip('/')}"
         attempt = 0
         while True:
             await self.throttle.acquire(kind)
             started = time.monotonic()
             headers = {"Api-Token": self._api_key.get_secret_value()}
+            if content is not None:
+                headers["Content-Type"] = "application/json"
             try:
                 response = await self._http.request(
-                    method, path.lstrip("/"), params=params, json=body, headers=headers
+                    method,
+                    path.lstrip("/"),
+                    params=params,
+                    json=body,
+                    content=content,
+                    headers=headers,
                 )
             except httpx.TransportError as exc:
                 failure = unreachable_error(
@@ -385,23 +404,38 @@ class ActiveCampaignClient:
         unsubscribe_list: str | None,
     ) -> str:
         """Queue up to 250 contacts (under 400,000 bytes) for import; returns the batch id."""
-        if not contacts:
+        return await self.bulk_import_encoded(
+            [encode_bulk_contact(c) for c in contacts],
+            subscribe_list=subscribe_list,
+            unsubscribe_list=unsubscribe_list,
+        )
+
+    async def bulk_import_encoded(
+        self,
+        items: Sequence[str],
+        *,
+        subscribe_list: str | None,
+        unsubscribe_list: str | None,
+    ) -> str:
+        """:meth:`bulk_import` of contacts already encoded by :func:`encode_bulk_contact`.
+
+        The list instruction is spliced into each item and the body is sent as built, so a
+        sender that stores the encoded contacts never decodes or encodes them again.
+        """
+        if not items:
             raise ValueError("bulk_import needs at least one contact.")
-        if len(contacts) > BULK_MAX_CONTACTS:
+        if len(items) > BULK_MAX_CONTACTS:
             raise ValueError(
-                f"bulk_import takes at most {BULK_MAX_CONTACTS} contacts, got {len(contacts)}."
+                f"bulk_import takes at most {BULK_MAX_CONTACTS} contacts, got {len(items)}."
             )
-        payload = {
-            "contacts": [_bulk_contact(c, subscribe_list, unsubscribe_list) for c in contacts]
-        }
-        size = len(json.dumps(payload).encode())
-        if size >= BULK_MAX_BYTES:
+        body = _bulk_body(items, subscribe_list, unsubscribe_list)
+        if len(body) >= BULK_MAX_BYTES:
             raise ValueError(
-                f"bulk_import payload is {size} bytes; ActiveCampaign takes under "
+                f"bulk_import payload is {len(body)} bytes; ActiveCampaign takes under "
                 f"{BULK_MAX_BYTES}: send fewer contacts per batch."
             )
-        kind: RequestKind = "single_import" if len(contacts) == 1 else "bulk"
-        data = await self._request("POST", "import/bulk_import", body=payload, kind=kind)
+        kind: RequestKind = "single_import" if len(items) == 1 else "bulk"
+        data = await self._request("POST", "import/bulk_import", content=body, kind=kind)
         batch_id = data.get("batchId") or data.get("batch_id")
         if not batch_id:
             raise ActiveCampaignError(
@@ -430,9 +464,31 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "list"
 
 
-def _bulk_contact(
-    contact: Contact, subscribe_list: str | None, unsubscribe_list: str | None
-) -> dict[str, Any]:
+def encode_bulk_contact(contact: Contact) -> str:
+    """One contact of a bulk import as compact JSON, without its list instruction."""
+    return _COMPACT_JSON.encode(_bulk_contact(contact))
+
+
+def _bulk_body(
+    items: Sequence[str], subscribe_list: str | None, unsubscribe_list: str | None
+) -> bytes:
+    """``{"contacts": [...]}`` from encoded items, each given the list instruction."""
+    instruction = ""
+    if subscribe_list is not None:
+        instruction += ',"subscribe":[{"listid":' + json.dumps(str(subscribe_list)) + "}]"
+    if unsubscribe_list is not None:
+        instruction += ',"unsubscribe":[{"listid":' + json.dumps(str(unsubscribe_list)) + "}]"
+    for item in items:
+        if not (item.startswith("{") and item.endswith("}")):
+            raise ValueError("bulk_import_encoded takes JSON objects from encode_bulk_contact.")
+    if instruction:
+        joined = ",".join(item[:-1] + instruction + "}" for item in items)
+    else:
+        joined = ",".join(items)
+    return ('{"contacts":[' + joined + "]}").encode()
+
+
+def _bulk_contact(contact: Contact) -> dict[str, Any]:
     item: dict[str, Any] = {"email": contact.email}
     for key, value in (
         ("first_name", contact.first_name),
@@ -445,10 +501,6 @@ def _bulk_contact(
         item["tags"] = list(contact.tags)
     if contact.fields:
         item["fields"] = [{"id": _int_or_str(fid), "value": val} for fid, val in contact.fields]
-    if subscribe_list is not None:
-        item["subscribe"] = [{"listid": str(subscribe_list)}]
-    if unsubscribe_list is not None:
-        item["unsubscribe"] = [{"listid": str(unsubscribe_list)}]
     return item
 
 

@@ -45,6 +45,8 @@ VALID_EMAIL = re.compile(
     re.ASCII,
 )
 
+_SPACE_OR_CONTROL: Final = re.compile(r"[\x00-\x20\x7f]").search
+
 REASON_MISSING: Final = "missing email"
 REASON_DUPLICATE: Final = "duplicate email"
 
@@ -75,7 +77,7 @@ def invalid_reason(normalized: str) -> str:
         return REASON_MISSING
     if not normalized.isascii():
         return "invalid email: has non-ASCII characters"
-    if any(char.isspace() or not char.isprintable() for char in normalized):
+    if _SPACE_OR_CONTROL(normalized):  # ASCII by now: spaces and controls are \x00-\x20, \x7f
         return "invalid email: has spaces or control characters inside"
     if normalized.count("@") != 1:
         return "invalid email: needs exactly one @"

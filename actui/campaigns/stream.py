@@ -1,8 +1,8 @@
 """Stream a planned campaign's rows from the database as group-assigned contacts and rejections.
 
 Rows arrive ordered by normalized email, then customer key, through a server-side cursor
-(``stream_results`` + ``yield_per``), so memory stays flat whatever the audience size. Each row is
-classified once, in this order:
+(``stream_results``) read in chunks as plain driver tuples (see :func:`driver_rows`), so memory
+stays flat whatever the audience size. Each row is classified once, in this order:
 
 1. excluded members and members of no sub-audience are skipped (a send's query never returns them);
 2. a row whose normalized email equals the previous row's is a **duplicate**: the first row of
@@ -184,7 +184,9 @@ def stream_rows(
                             on_other(HELD_OUT if spec.control else SKIPPED, spec, None)
                         else:
                             append((group_key, build(row, email, text_key)))
-            if not rows:
+                finished = not rows
+                rows = ()  # freed now: the collector's first pass then has less to look at
+            if finished:
                 return
             yield emitted
 
@@ -202,40 +204,27 @@ def driver_rows(
     one, so memory stays flat) and returns the first chunk; after it, the DB-API cursor's own
     ``fetchmany`` is read directly, skipping the ``Row`` objects. Values of column types that
     SQLAlchemy converts after the driver (booleans and dates on SQLite, for instance) are
-    converted the same way, so the rows hold what SQLAlchemy would have returned. On SQLite, the
-    sort of a large result may use helper threads for the duration of the statement.
+    converted the same way, so the rows hold what SQLAlchemy would have returned.
     """
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        threads = connection.exec_driver_sql("PRAGMA threads").scalar()
-        connection.exec_driver_sql(f"PRAGMA threads={_SQLITE_SORT_THREADS}")
+    result = connection.execution_options(stream_results=True).execute(statement)
     try:
-        result = connection.execution_options(stream_results=True).execute(statement)
-        try:
-            cursor = result.cursor
-            # SQLAlchemy may hold rows it read ahead: its first fetchmany returns and empties them
-            first: list[Sequence[Sequence[Any]]] = [result.fetchmany(chunk_size)]
-            exhausted = len(first[0]) < chunk_size
-            convert = _converter(statement, connection.dialect, cursor.description)
+        cursor = result.cursor
+        # SQLAlchemy may hold rows it read ahead: its first fetchmany returns and empties them
+        first: list[Sequence[Sequence[Any]]] = [result.fetchmany(chunk_size)]
+        exhausted = len(first[0]) < chunk_size
+        convert = _converter(statement, connection.dialect, cursor.description)
 
-            def fetch() -> Sequence[Sequence[Any]]:
-                if first:
-                    return first.pop()
-                if exhausted:
-                    return ()
-                rows = cursor.fetchmany(chunk_size)
-                return rows if convert is None else [convert(row) for row in rows]
+        def fetch() -> Sequence[Sequence[Any]]:
+            if first:
+                return first.pop()
+            if exhausted:
+                return ()
+            rows = cursor.fetchmany(chunk_size)
+            return rows if convert is None else [convert(row) for row in rows]
 
-            yield fetch
-        finally:
-            result.close()
+        yield fetch
     finally:
-        if sqlite:
-            connection.exec_driver_sql(f"PRAGMA threads={int(threads or 0)}")
-
-
-#: worker threads SQLite may use to sort (the ORDER BY of a large audience is its biggest cost)
-_SQLITE_SORT_THREADS: Final = 2
+        result.close()
 
 
 def _converter(
@@ -349,6 +338,7 @@ def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBui
     standard = [positions.get(name, NOTHING) for name in ("first_name", "last_name", "phone")]
     read = itemgetter(*standard, positions.get("tags", NOTHING))
     new_object = object.__new__
+    parsed_tags: dict[str, tuple[str, ...]] = {}
     set_email, set_first, set_last, set_phone, set_fields, set_tags, set_key = CONTACT_SETTERS
     fields = tuple(
         (field_ids[name] if field_ids is not None else name, position)
@@ -367,14 +357,23 @@ def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBui
         set_fields(contact, _fields(row, fields) if fields else ())
         if tags is None:
             set_tags(contact, ())
-        elif tags.__class__ is str and "," not in tags:  # one tag: the common case, inline
-            set_tags(contact, (tag,) if (tag := tags.strip()) else ())
+        elif tags.__class__ is str:  # few distinct values (tiers, segments): parse each once
+            parsed = parsed_tags.get(tags)
+            if parsed is None:
+                parsed = _tags(tags)
+                if len(parsed_tags) < _TAG_CACHE_SIZE:
+                    parsed_tags[tags] = parsed
+            set_tags(contact, parsed)
         else:
             set_tags(contact, _tags(tags))
         set_key(contact, customer_key)
         return contact
 
     return build
+
+
+#: distinct tags texts a builder remembers parsed (shared tuples: less to allocate per contact)
+_TAG_CACHE_SIZE: Final = 4096
 
 
 def _fields(row: Any, fields: tuple[tuple[str, int], ...]) -> tuple[tuple[str, str], ...]:

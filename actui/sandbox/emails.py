@@ -22,6 +22,8 @@ import re
 _LOCAL = re.compile(r"^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*$")
 _LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$")
 _TLD = re.compile(r"^[A-Za-z]{2,}$")
+#: any character ``str.isspace`` accepts (``\s`` on str patterns is the same set)
+_SPACE = re.compile(r"\s")
 
 
 def normalize(email: str) -> str:
@@ -31,7 +33,7 @@ def normalize(email: str) -> str:
 
 def has_email_shape(email: object) -> bool:
     """True when ``email`` is a string of the form ``local@domain`` without whitespace."""
-    if not isinstance(email, str) or any(ch.isspace() for ch in email):
+    if not isinstance(email, str) or _SPACE.search(email):
         return False
     local, at, domain = email.partition("@")
     return bool(at) and bool(local) and bool(domain) and "@" not in domain

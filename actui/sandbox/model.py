@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
 
+#: the last stamp made and the second it is for (a bulk import stamps hundreds of records at once)
+_last_stamp: tuple[int, str] = (-1, "")
+
+
 def now_stamp() -> str:
     """The current local time as ActiveCampaign writes it: ``2019-02-27T19:06:23-05:00``."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    global _last_stamp
+    second = int(time.time())
+    if _last_stamp[0] != second:
+        stamp = datetime.fromtimestamp(second).astimezone().isoformat(timespec="seconds")
+        _last_stamp = (second, stamp)
+    return _last_stamp[1]
 
 
 @dataclass

@@ -190,12 +190,24 @@ def plan_batch(engine: Engine, run_id: str, target_id: int, kind: str) -> BatchR
     Up to 250 contacts under the byte cap; a remainder that would leave fewer than 10 for the last
     bulk import is split evenly instead. Returns None when nothing of ``kind`` is left.
     """
+    taken = take_batch(engine, run_id, target_id, kind, sending=False)
+    return None if taken is None else taken[0]
+
+
+def take_batch(
+    engine: Engine, run_id: str, target_id: int, kind: str, *, sending: bool = True
+) -> tuple[BatchRow, list[tuple[str, str | None]]] | None:
+    """:func:`plan_batch`, returning the members' (email, payload) too.
+
+    With ``sending``, a bulk batch is journaled as ``sending`` (its first attempt) in the same
+    transaction, so its request can go as soon as this returns.
+    """
     with engine.begin() as conn:
         #: contacts a single-path batch holds (its requests go one after another)
         limit = BULK_MAX_CONTACTS + BULK_MIN_CONTACTS if kind != "resubscribe" else SINGLE_BATCH
         rows = conn.execute(
             text(
-                "SELECT email, COALESCE(LENGTH(payload), LENGTH(email) + 12) FROM sync_audience"
+                "SELECT email, payload FROM sync_audience"
                 " WHERE target_id = :t AND action = :k AND batch_id IS NULL"
                 " ORDER BY email LIMIT :n"
             ),
@@ -206,34 +218,43 @@ def plan_batch(engine: Engine, run_id: str, target_id: int, kind: str) -> BatchR
         if BULK_MAX_CONTACTS < len(rows) < BULK_MAX_CONTACTS + BULK_MIN_CONTACTS:
             rows = rows[: len(rows) // 2]
         rows = rows[:BULK_MAX_CONTACTS]
-        taken: list[str] = []
+        members: list[tuple[str, str | None]] = []
         size = 20
-        for email, length in rows:
-            size += int(length) + LIST_INSTRUCTION_BYTES + 2
-            if taken and size > BULK_MAX_BYTES:
+        for email, payload in rows:
+            size += (len(payload) if payload else len(email) + 12) + LIST_INSTRUCTION_BYTES + 2
+            if members and size > BULK_MAX_BYTES:
                 break
-            taken.append(str(email))
-        method = "bulk" if len(taken) >= BULK_MIN_CONTACTS and kind != "resubscribe" else "single"
+            members.append((str(email), payload))
+        method = "bulk" if len(members) >= BULK_MIN_CONTACTS and kind != "resubscribe" else "single"
+        state = "sending" if sending and method == "bulk" else "planned"
+        now = time.time()
         result = conn.execute(
             batch_table.insert().values(
                 run_id=run_id,
                 target_id=target_id,
                 kind=kind,
                 method=method,
-                members=len(taken),
-                state="planned",
-                attempts=0,
-                planned_at=time.time(),
+                members=len(members),
+                state=state,
+                attempts=1 if state == "sending" else 0,
+                planned_at=now,
+                sent_at=now if state == "sending" else None,
             )
         )
         key = result.inserted_primary_key
         assert key is not None
         batch_id = int(key[0])
+        # the taken rows are the first of the pending ones in email order: one range update
         conn.execute(
-            text("UPDATE sync_audience SET batch_id = :b WHERE target_id = :t AND email = :e"),
-            [{"b": batch_id, "t": target_id, "e": email} for email in taken],
+            text(
+                "UPDATE sync_audience SET batch_id = :b WHERE target_id = :t AND action = :k"
+                " AND batch_id IS NULL AND email <= :last"
+            ),
+            {"b": batch_id, "t": target_id, "k": kind, "last": members[-1][0]},
         )
-    return BatchRow(batch_id, target_id, kind, method, len(taken), "planned", None, 0)
+    attempts = 1 if state == "sending" else 0
+    batch = BatchRow(batch_id, target_id, kind, method, len(members), state, None, attempts)
+    return batch, members
 
 
 def batch_members(conn: Connection, batch_id: int) -> list[tuple[str, str | None, str | None]]:
@@ -260,13 +281,12 @@ def mark_sending(engine: Engine, batch_id: int) -> None:
         )
 
 
-def mark_sent(engine: Engine, batch_id: int, ac_batch_id: str | None) -> None:
+def mark_sent(conn: Connection, batch_id: int, ac_batch_id: str | None) -> None:
     """After the request was accepted: ActiveCampaign's batch id (None for the single path)."""
-    with engine.begin() as conn:
-        conn.execute(
-            text("UPDATE sync_batches SET state = 'sent', ac_batch_id = :a WHERE id = :b"),
-            {"b": batch_id, "a": ac_batch_id},
-        )
+    conn.execute(
+        text("UPDATE sync_batches SET state = 'sent', ac_batch_id = :a WHERE id = :b"),
+        {"b": batch_id, "a": ac_batch_id},
+    )
 
 
 def mark_confirmed(conn: Connection, batch_id: int) -> None:

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import Connection, text
 
+from actui.activecampaign.client import encode_bulk_contact
 from actui.campaigns.contacts import Contact, RejectedContact
 from actui.sync.models import Counts, Mode
-from actui.sync.store import audience_table, rejection_table
+from actui.sync.store import rejection_table
 
 #: actions that cost requests, in the order they are sent
 SEND_ACTIONS = ("subscribe", "update", "resubscribe", "unsubscribe")
@@ -37,19 +37,17 @@ LIST_INSTRUCTION_BYTES = 40
 
 
 def contact_payload(contact: Contact) -> str:
-    """The contact as stored for sending: compact JSON of everything the requests carry."""
-    data: dict[str, Any] = {"email": contact.email}
-    if contact.first_name is not None:
-        data["first_name"] = contact.first_name
-    if contact.last_name is not None:
-        data["last_name"] = contact.last_name
-    if contact.phone is not None:
-        data["phone"] = contact.phone
-    if contact.fields:
-        data["fields"] = [list(pair) for pair in contact.fields]
-    if contact.tags:
-        data["tags"] = list(contact.tags)
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    """The contact as stored for sending: its bulk import item as compact JSON, sent as it is."""
+    return encode_bulk_contact(contact)
+
+
+def bulk_item(payload: str | None, email: str) -> str:
+    """The stored contact as a bulk import item (a payload of an older run is re-encoded)."""
+    if not payload:
+        return encode_bulk_contact(Contact(email=email))
+    if '"fields":[[' in payload:
+        return encode_bulk_contact(contact_from_payload(payload, email))
+    return payload
 
 
 def contact_from_payload(payload: str | None, email: str) -> Contact:
@@ -57,12 +55,18 @@ def contact_from_payload(payload: str | None, email: str) -> Contact:
     if not payload:
         return Contact(email=email)
     data = json.loads(payload)
+    fields = tuple(
+        (str(item["id"]), str(item["value"]))
+        if isinstance(item, dict)
+        else (str(item[0]), str(item[1]))
+        for item in data.get("fields", [])
+    )
     return Contact(
         email=data["email"],
         first_name=data.get("first_name"),
         last_name=data.get("last_name"),
         phone=data.get("phone"),
-        fields=tuple((str(k), str(v)) for k, v in data.get("fields", [])),
+        fields=fields,
         tags=tuple(data.get("tags", [])),
     )
 
@@ -70,17 +74,15 @@ def contact_from_payload(payload: str | None, email: str) -> Contact:
 def stage_contacts(conn: Connection, target_id: int, contacts: Iterable[Contact]) -> int:
     """Insert a chunk of the audience for ``target_id``; a repeated email keeps its first row."""
     rows = [
-        {
-            "target_id": target_id,
-            "email": contact.email,
-            "digest": contact.digest(),
-            "payload": contact_payload(contact),
-            "customer_key": contact.customer_key,
-        }
+        (target_id, contact.email, contact.digest(), contact_payload(contact), contact.customer_key)
         for contact in contacts
     ]
-    if rows:
-        conn.execute(audience_table.insert().prefix_with("OR IGNORE"), rows)
+    if rows:  # straight to the driver: the chunks are large and the statement is fixed
+        conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO sync_audience (target_id, email, digest, payload, customer_key)"
+            " VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
     return len(rows)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 
@@ -100,21 +101,14 @@ def apply_confirmed(
     contact_ids: dict[str, str] | None = None,
 ) -> None:
     """Record a confirmed batch's members (all but ``failed_emails``) in the list's snapshot."""
-    conn.execute(text("DROP TABLE IF EXISTS temp.sync_failed"))
-    conn.execute(text("CREATE TEMP TABLE sync_failed (email TEXT PRIMARY KEY)"))
-    if failed_emails:
-        conn.execute(
-            text("INSERT OR IGNORE INTO temp.sync_failed VALUES (:e)"),
-            [{"e": email} for email in failed_emails],
-        )
-    key = {"a": account_url, "l": list_id, "b": batch_id}
+    key = {"a": account_url, "l": list_id, "b": batch_id, "f": json.dumps(list(failed_emails))}
     if kind == "unsubscribe":
         conn.execute(
             text(
                 "UPDATE sync_snapshot SET status = :s, digest = NULL"
                 " WHERE account_url = :a AND list_id = :l AND email IN ("
                 " SELECT email FROM sync_audience WHERE batch_id = :b"
-                " AND email NOT IN (SELECT email FROM temp.sync_failed))"
+                " AND email NOT IN (SELECT value FROM json_each(:f)))"
             ),
             {**key, "s": UNSUBSCRIBED_BY_ACTUI},
         )
@@ -124,7 +118,7 @@ def apply_confirmed(
                 "INSERT INTO sync_snapshot"
                 " (account_url, list_id, email, contact_id, digest, status)"
                 " SELECT :a, :l, email, NULL, digest, 1 FROM sync_audience WHERE batch_id = :b"
-                " AND email NOT IN (SELECT email FROM temp.sync_failed)"
+                " AND email NOT IN (SELECT value FROM json_each(:f))"
                 " ON CONFLICT (account_url, list_id, email) DO UPDATE SET"
                 " digest = excluded.digest, status = 1"
             ),
@@ -136,9 +130,11 @@ def apply_confirmed(
                 "UPDATE sync_snapshot SET contact_id = :c"
                 " WHERE account_url = :a AND list_id = :l AND email = :e"
             ),
-            [{**key, "e": email, "c": cid} for email, cid in contact_ids.items()],
+            [
+                {"a": account_url, "l": list_id, "e": email, "c": cid}
+                for email, cid in contact_ids.items()
+            ],
         )
-    conn.execute(text("DROP TABLE temp.sync_failed"))
 
 
 def snapshot_status(conn: Connection, account_url: str, list_id: str, email: str) -> int | None:

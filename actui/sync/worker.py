@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from actui.activecampaign import (
     AcExclusion,
@@ -32,7 +33,7 @@ from actui.sync.classify import (
     failure_reason,
 )
 from actui.sync.journal import BatchRow, TargetRow
-from actui.sync.planner import SEND_ACTIONS, contact_from_payload
+from actui.sync.planner import SEND_ACTIONS, bulk_item, contact_from_payload
 from actui.sync.progress import ProgressTracker
 from actui.sync.snapshot import apply_confirmed, snapshot_contact_id, snapshot_status
 from actui.sync.store import UNSUBSCRIBED
@@ -46,6 +47,17 @@ MIN_POLL_DELAY = 0.02
 MAX_POLL_DELAY = 10.0
 #: how many times a batch is re-posted within one run after its request failed for good
 BATCH_ATTEMPTS = 3
+#: outcome writes (batch ids, confirmations) wait at most this long, or for this many, to share
+#: one state-database transaction
+FLUSH_SECONDS = 0.05
+FLUSH_WRITES = 16
+
+#: (email, stored payload) of a batch member
+Member = tuple[str, str | None]
+
+
+def _nothing() -> None:
+    """Nothing to report after a write."""
 
 
 class BatchFailed(Exception):
@@ -78,6 +90,10 @@ class TargetSender:
     senders: int = SENDERS
     timing: PollTiming = field(default_factory=PollTiming)
     failed_batches: int = 0
+    _pending: list[tuple[Callable[[Connection], None], Callable[[], None]]] = field(
+        default_factory=list
+    )
+    _timer: asyncio.TimerHandle | None = None
 
     @property
     def list_id(self) -> str:
@@ -99,27 +115,29 @@ class TargetSender:
             queue.put_nowait(batch)
         kinds = list(SEND_ACTIONS)
 
-        def next_batch() -> BatchRow | None:
+        def next_batch() -> tuple[BatchRow, list[Member] | None] | None:
             if not queue.empty():
-                return queue.get_nowait()
+                reopened_batch = queue.get_nowait()
+                return None if reopened_batch is None else (reopened_batch, None)
             while kinds:
-                batch = journal.plan_batch(
+                taken = journal.take_batch(
                     self.engine, self.target.run_id, self.target.id, kinds[0]
                 )
-                if batch is not None:
-                    return batch
+                if taken is not None:
+                    return taken
                 kinds.pop(0)
             return None
 
         async def sender() -> None:
             while True:
                 await slots.acquire()
-                batch = next_batch()
-                if batch is None:
+                taken = next_batch()
+                if taken is None:
                     slots.release()
                     return
+                batch, members = taken
                 try:
-                    posted = await self._post(batch)
+                    posted = await self._post(batch, members)
                 except BatchFailed:
                     slots.release()
                     continue
@@ -137,28 +155,75 @@ class TargetSender:
         finally:
             for task in list(polls):
                 task.cancel()
+            self._flush()
         return self.failed_batches
+
+    # -- journal writes that may wait a few milliseconds ------------------------------------------
+
+    def _later(self, write: Callable[[Connection], None], after: Callable[[], None]) -> None:
+        """Queue a write that only records an outcome (a batch id, a confirmation).
+
+        Queued writes are committed in order, together, within ``FLUSH_SECONDS`` (or once
+        ``FLUSH_WRITES`` wait), and always before any other write of this sender, so the
+        journal's order of steps is kept. One lost on a crash only makes ``--resume`` poll or
+        post that batch again.
+        """
+        self._pending.append((write, after))
+        if len(self._pending) >= FLUSH_WRITES:
+            self._flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(FLUSH_SECONDS, self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        self._timer = None
+        try:
+            self._flush()
+        except Exception:  # kept queued: the next flush, in a sender's own flow, raises it
+            logger.warning("journal writes could not be committed yet", exc_info=True)
+
+    def _flush(self) -> None:
+        """Commit every queued write in one transaction, then report them."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._pending:
+            return
+        pending = self._pending
+        with self.engine.begin() as conn:
+            for write, _ in pending:
+                write(conn)
+        self._pending = []
+        for _, after in pending:
+            after()
 
     # -- one batch ------------------------------------------------------------------------------
 
-    async def _post(self, batch: BatchRow) -> BatchRow | None:
-        """Send a batch; returns it (with its batch id) when a bulk import awaits polling."""
+    async def _post(self, batch: BatchRow, taken: list[Member] | None = None) -> BatchRow | None:
+        """Send a batch; returns it (with its batch id) when a bulk import awaits polling.
+
+        ``taken`` are the members of a batch :func:`journal.take_batch` just journaled as sending.
+        """
         if batch.ac_batch_id:
             return batch  # sent before an interruption: poll its batch id first
         if batch.method == "single":
             await self._send_single(batch)
             return None
         for attempt in range(1, BATCH_ATTEMPTS + 1):
-            with self.engine.connect() as conn:
-                members = journal.batch_members(conn, batch.id)
+            if attempt == 1 and taken is not None and batch.state == "sending":
+                members = taken
+            else:
+                with self.engine.connect() as conn:
+                    members = [(e, p) for e, p, _ in journal.batch_members(conn, batch.id)]
+                if members:
+                    self._flush()
+                    journal.mark_sending(self.engine, batch.id)
             if not members:
                 self._confirm(batch, [], {})
                 return None
-            contacts = [contact_from_payload(payload, email) for email, payload, _ in members]
-            journal.mark_sending(self.engine, batch.id)
+            items = [bulk_item(payload, email) for email, payload in members]
             try:
-                ac_batch_id = await self.client.bulk_import(
-                    contacts,
+                ac_batch_id = await self.client.bulk_import_encoded(
+                    items,
                     subscribe_list=self.list_id if batch.kind == "subscribe" else None,
                     unsubscribe_list=self.list_id if batch.kind == "unsubscribe" else None,
                 )
@@ -176,7 +241,9 @@ class TargetSender:
                     raise BatchFailed(str(error)) from None
                 self.tracker.line(f"batch {batch.id}: {error}; posting it again")
                 continue
-            journal.mark_sent(self.engine, batch.id, ac_batch_id)
+            self._later(
+                partial(journal.mark_sent, batch_id=batch.id, ac_batch_id=ac_batch_id), _nothing
+            )
             return BatchRow(
                 batch.id,
                 batch.target_id,
@@ -242,6 +309,10 @@ class TargetSender:
             delay = min(MAX_POLL_DELAY, max(delay * 1.5, self.timing.delay))
 
     def _finish_bulk(self, batch: BatchRow, failed: Sequence[str]) -> None:
+        if not failed:
+            self._confirm(batch, [], {})
+            return
+        self._flush()  # the snapshot read below must see every earlier outcome
         with self.engine.connect() as conn:
             members = {email for email, _, _ in journal.batch_members(conn, batch.id)}
         reasons: dict[str, str] = {}
@@ -264,6 +335,7 @@ class TargetSender:
         """contact/sync + contactLists, one contact at a time (small batches, refused bulk)."""
         with self.engine.connect() as conn:
             members = journal.batch_members(conn, batch.id)
+        self._flush()
         journal.mark_sending(self.engine, batch.id)
         refused: list[tuple[str, str]] = []
         contact_ids: dict[str, str] = {}
@@ -306,53 +378,69 @@ class TargetSender:
     def _confirm(
         self, batch: BatchRow, refused: Sequence[tuple[str, str]], contact_ids: dict[str, str]
     ) -> None:
-        """One transaction: rejections, the snapshot, and the batch marked confirmed."""
-        emails = [email for email, _ in refused]
-        with self.engine.begin() as conn:
-            if refused:
-                conn.execute(
-                    text(
-                        "INSERT OR REPLACE INTO sync_rejections"
-                        " (run_id, target_id, email, reason, customer_key)"
-                        " SELECT :r, :t, :e, :why, customer_key FROM sync_audience"
-                        " WHERE target_id = :t AND email = :e"
-                    ),
-                    [
-                        {"r": self.target.run_id, "t": self.target.id, "e": e, "why": why}
-                        for e, why in refused
-                    ],
-                )
-            apply_confirmed(
-                conn,
-                self.target.account_url,
-                self.list_id,
-                batch.id,
-                batch.kind,
-                emails,
-                contact_ids,
+        """Queue one batch's outcome: rejections, the snapshot, and the batch marked confirmed."""
+        refused = list(refused)
+
+        def write(conn: Connection) -> None:
+            self._record_outcome(conn, batch, refused, contact_ids)
+
+        def report() -> None:
+            self.tracker.advance(
+                batch.members,
+                f"{batch.kind} batch {batch.id}: {batch.members - len(refused)} confirmed"
+                + (f", {len(refused)} refused" if refused else ""),
+                rejected=len(refused),
             )
-            unsubscribed_before = [e for e, why in refused if why == UNSUBSCRIBED_BEFORE]
-            if unsubscribed_before:
-                conn.execute(
-                    text(
-                        "INSERT INTO sync_snapshot (account_url, list_id, email, status)"
-                        " VALUES (:a, :l, :e, 2) ON CONFLICT (account_url, list_id, email)"
-                        " DO UPDATE SET status = 2"
-                    ),
-                    [
-                        {"a": self.target.account_url, "l": self.list_id, "e": e}
-                        for e in unsubscribed_before
-                    ],
-                )
-            journal.mark_confirmed(conn, batch.id)
-        self.tracker.advance(
-            batch.members,
-            f"{batch.kind} batch {batch.id}: {batch.members - len(refused)} confirmed"
-            + (f", {len(refused)} refused" if refused else ""),
-            rejected=len(refused),
+
+        self._later(write, report)
+
+    def _record_outcome(
+        self,
+        conn: Connection,
+        batch: BatchRow,
+        refused: Sequence[tuple[str, str]],
+        contact_ids: dict[str, str],
+    ) -> None:
+        emails = [email for email, _ in refused]
+        if refused:
+            conn.execute(
+                text(
+                    "INSERT OR REPLACE INTO sync_rejections"
+                    " (run_id, target_id, email, reason, customer_key)"
+                    " SELECT :r, :t, :e, :why, customer_key FROM sync_audience"
+                    " WHERE target_id = :t AND email = :e"
+                ),
+                [
+                    {"r": self.target.run_id, "t": self.target.id, "e": e, "why": why}
+                    for e, why in refused
+                ],
+            )
+        apply_confirmed(
+            conn,
+            self.target.account_url,
+            self.list_id,
+            batch.id,
+            batch.kind,
+            emails,
+            contact_ids,
         )
+        unsubscribed_before = [e for e, why in refused if why == UNSUBSCRIBED_BEFORE]
+        if unsubscribed_before:
+            conn.execute(
+                text(
+                    "INSERT INTO sync_snapshot (account_url, list_id, email, status)"
+                    " VALUES (:a, :l, :e, 2) ON CONFLICT (account_url, list_id, email)"
+                    " DO UPDATE SET status = 2"
+                ),
+                [
+                    {"a": self.target.account_url, "l": self.list_id, "e": e}
+                    for e in unsubscribed_before
+                ],
+            )
+        journal.mark_confirmed(conn, batch.id)
 
     def _fail(self, batch: BatchRow, error: str, *, keep_batch_id: bool) -> None:
+        self._flush()
         journal.mark_failed(self.engine, batch.id, error, keep_batch_id=keep_batch_id)
         self.failed_batches += 1
         self.tracker.line(f"{batch.kind} batch {batch.id} failed: {error}")

@@ -1,1 +1,1 @@
-"""The Textual app: a thin shell of screens and widgets over actui's core. Nothing else imports it."""
+"""The Textual app: a thin shell of screens and widgets over the core; nothing else imports it."""

@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import BindingType
 from textual.screen import Screen
@@ -56,10 +57,30 @@ class ActuiApp(App[None]):
         self.sub_title = self._sub_title()
         if self.services.configured:
             self.switch_mode("segments")
+            if self.services.source is None:
+                self.call_after_refresh(self._connect)
         else:
             from actui.tui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(self.services))
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def _connect(self) -> None:
+        """Connect to the Customer 360 after the first paint; the screens' workers wait for it."""
+        from actui.errors import ActuiError
+
+        url = self.services.db_url
+        try:
+            self.services.require_source()
+        except ActuiError as error:
+            self.services.forget_source()
+            self.call_from_thread(self._connect_failed, url or "", str(error))
+
+    def _connect_failed(self, url: str, reason: str) -> None:
+        from actui.tui.screens.welcome import WelcomeScreen
+
+        self.sub_title = self._sub_title()
+        self.push_screen(WelcomeScreen(self.services, url=url, problem=reason))
 
     def _sub_title(self) -> str:
         url = display_url(self.services.db_url) if self.services.db_url else "no Customer 360"
@@ -102,7 +123,7 @@ class ActuiApp(App[None]):
         await self.action_switch_mode("destinations")
         open_credential = getattr(self.screen, "open_credential", None)
         if callable(open_credential) and name:
-            self.screen.call_after_refresh(open_credential, name)
+            open_credential(name)
 
     async def action_quit(self) -> None:
         """Quit; a running send stops after its current batch and History resumes it later."""
@@ -124,4 +145,9 @@ class ActuiApp(App[None]):
     def source_connected(self) -> None:
         """Called once the first-run screen connected a source: open the segment builder."""
         self.sub_title = self._sub_title()
-        self.switch_mode("segments")
+        if self.current_mode == "segments":
+            source_changed = getattr(self.screen, "source_changed", None)
+            if callable(source_changed):
+                source_changed()
+        else:
+            self.switch_mode("segments")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import event
@@ -67,10 +67,8 @@ def _interrupt(dbapi_connection: Any) -> None:
     for name in ("interrupt", "cancel_safe", "cancel"):
         stop = getattr(dbapi_connection, name, None)
         if callable(stop):
-            try:
+            with suppress(Exception):  # the statement ended meanwhile, or the driver cannot cancel
                 stop()
-            except Exception:  # the statement ended meanwhile, or the driver cannot cancel
-                pass
             return
 
 

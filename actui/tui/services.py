@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from actui.config import SourceSettings, load_config, save_config
+from actui.errors import ActuiError
 from actui.home import home_dir
 
 if TYPE_CHECKING:
@@ -60,19 +62,43 @@ class Services:
     keymap: dict[str, str] = field(default_factory=dict)
     demo_destination: str | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    _connect_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _failure: tuple[str, ActuiError] | None = field(default=None, repr=False)
 
     @property
     def configured(self) -> bool:
-        """True once a Customer 360 is connected."""
-        return self.source is not None
+        """True once a Customer 360 is chosen (connected, or connecting in the background)."""
+        return self.source is not None or self.db_url is not None
 
     def require_source(self) -> Source:
-        """The connected source (callers check :attr:`configured` first)."""
-        if self.source is None:
-            from actui.errors import ActuiError
+        """The source, connecting to :attr:`db_url` on first use (blocking: call from a worker).
 
-            raise ActuiError("No Customer 360 is connected: open one with 'actui --db URL'.")
+        The app opens its first screen before connecting, so the connection (and importing
+        the database layer) never delays the first paint.
+        """
+        if self.source is not None:
+            return self.source
+        with self._connect_lock:
+            if self.source is None:
+                if self.db_url is None:
+                    raise ActuiError(
+                        "No Customer 360 is connected: open one with 'actui --db URL'."
+                    )
+                if self._failure is not None and self._failure[0] == self.db_url:
+                    raise self._failure[1]
+                try:
+                    self.source = open_source(self.db_url, self.settings)
+                except ActuiError as error:
+                    self._failure = (self.db_url, error)  # the other waiting workers get it too
+                    raise
+                remember_db_url(self.db_url)
         return self.source
+
+    def forget_source(self) -> None:
+        """Drop a Customer 360 that could not be opened, so the first-run screen asks again."""
+        with self._connect_lock:
+            if self.source is None:
+                self.db_url = None
 
     def segment_resolver(self) -> SegmentResolver:
         """Finds saved segments by name (for ``in segment`` conditions and sends)."""
@@ -111,8 +137,9 @@ class Services:
     def connect(self, db_url: str) -> None:
         """Open the Customer 360 at ``db_url`` (blocking: call from a worker) and remember it."""
         source = open_source(db_url, self.settings)
-        old = self.source
-        self.source, self.db_url = source, db_url
+        with self._connect_lock:
+            old = self.source
+            self.source, self.db_url = source, db_url
         remember_db_url(db_url)
         if old is not None:
             close_source(old)
@@ -139,19 +166,24 @@ def close_source(source: Source) -> None:
 
 
 def display_url(db_url: str) -> str:
-    """A short, password-free form of ``db_url`` for titles: a SQLite file shows its name only."""
+    """A short, password-free form of ``db_url`` for titles: a SQLite file shows its name only.
+
+    Parsed by hand so the title does not import the database layer before the first paint.
+    """
     from pathlib import PurePath
 
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        url = make_url(db_url)
-    except ArgumentError:
+    scheme, separator, rest = db_url.partition("://")
+    if not separator:
         return db_url.split("@")[-1]
-    if url.get_backend_name() == "sqlite":
-        return PurePath(url.database or ":memory:").name
-    return url.render_as_string(hide_password=True)
+    rest = rest.split("?", 1)[0]
+    if scheme.split("+", 1)[0] == "sqlite":
+        return PurePath(rest.lstrip("/") or ":memory:").name
+    netloc, slash, path = rest.partition("/")
+    if "@" in netloc:
+        user_info, host = netloc.rsplit("@", 1)
+        user, has_password, _ = user_info.partition(":")
+        netloc = f"{user}:***@{host}" if has_password else f"{user}@{host}"
+    return f"{scheme}://{netloc}{slash}{path}"
 
 
 def remember_db_url(db_url: str) -> None:
@@ -174,12 +206,13 @@ def load_keymap() -> dict[str, str]:
 
 
 def build_services(db_url: str | None = None, *, demo: bool = False) -> Services:
-    """Services for ``actui [--db URL]``: the given URL, else the last used, else none."""
+    """Services for ``actui [--db URL]``: the given URL, else the last used, else none.
+
+    Nothing is connected here: the app connects in a worker once its first screen is painted
+    (and shows the first-run screen with the reason when the database cannot be opened).
+    """
     config = load_config()
     url = db_url or config.last_db_url
-    source = open_source(url, config.source) if url else None
-    if url and source is not None:
-        remember_db_url(url)
     return Services(
-        db_url=url, source=source, settings=config.source, demo=demo, keymap=load_keymap()
+        db_url=url, source=None, settings=config.source, demo=demo, keymap=load_keymap()
     )

@@ -208,6 +208,34 @@ def test_each_attribute_kind_is_mapped(demo_source: Source) -> None:
         assert fields.get("3") == (person.city or None)
 
 
+def test_typed_attributes_read_the_same_in_every_chunk(demo_source: Source) -> None:
+    attributes = {
+        "email": "email",
+        "field:Opt-in": "email_opt_in",
+        "field:Signup": "signup_date",
+        "field:Seen": "last_seen_at",
+    }
+    plan = plan_of(spring(audience=ALL, exclusions=[], attributes=attributes), demo_source)
+    ids = {"Opt-in": "1", "Signup": "2", "Seen": "3"}
+
+    def sent(chunk_size: int) -> list[tuple[GroupKey, str | None, Any]]:
+        return [
+            (group, contact.customer_key, contact.fields)
+            for chunk in iter_contacts(plan, field_ids=ids, chunk_size=chunk_size)
+            for group, contact in chunk
+        ]
+
+    one_chunk, many_chunks = sent(100_000), sent(97)
+    assert many_chunks == one_chunk
+    values = [dict(fields) for _, _, fields in one_chunk]
+    assert {row["1"] for row in values if "1" in row} == {"true", "false"}
+    rows = customers(demo_source)
+    for (_, key, _), row in zip(one_chunk, values, strict=True):
+        assert key is not None
+        signup = rows[key]["signup_date"]
+        assert row.get("2") == (None if signup is None else str(signup))
+
+
 def test_an_unknown_column_is_named_before_anything_runs(demo_source: Source) -> None:
     with pytest.raises(CampaignError, match=r"'given_nam'.*did you mean 'given_name'"):
         plan_of(spring(attributes={"first_name": "given_nam"}), demo_source)

@@ -54,14 +54,18 @@ def _write_people(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def people_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def people_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A tiny table whose values are injection and wildcard attempts, one customer each."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'tricky.db'}"
     else:
         url = str(request.getfixturevalue("pg_url"))
     _write_people(url)
-    return url
+    yield url
+    engine = create_engine(url)  # the PostgreSQL database is shared by the session: leave it clean
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS people")
+    engine.dispose()
 
 
 @pytest.fixture

@@ -98,11 +98,16 @@ def test_a_writing_function_inside_a_select_is_stopped(demo_pg_url: str) -> None
                 "$$ INSERT INTO audit_log VALUES (1) RETURNING n $$"
             )
         )
-    source = Source.connect(demo_pg_url)
-    segment = SqlSegment(name="s", sql="SELECT email FROM customer_360 WHERE sneaky() = 1")
-    with pytest.raises((SegmentError, SQLAlchemyError), match="read-only"):
-        _members(source, segment)
-    source.dispose()
-    with engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == 0
-    engine.dispose()
+    try:
+        source = Source.connect(demo_pg_url)
+        segment = SqlSegment(name="s", sql="SELECT email FROM customer_360 WHERE sneaky() = 1")
+        with pytest.raises((SegmentError, SQLAlchemyError), match="read-only"):
+            _members(source, segment)
+        source.dispose()
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM audit_log")).scalar_one() == 0
+    finally:  # the PostgreSQL database is shared by the session: leave it clean
+        with engine.begin() as connection:
+            connection.execute(text("DROP FUNCTION IF EXISTS sneaky()"))
+            connection.execute(text("DROP TABLE IF EXISTS audit_log"))
+        engine.dispose()

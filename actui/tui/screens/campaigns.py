@@ -210,8 +210,8 @@ def load_choices(services: Services) -> EditorChoices:
     destinations = [destination.name for destination in list_destinations()]
     columns: list[str] = []
     email_column: str | None = None
-    if services.source is not None:
-        source = services.source
+    if services.configured:
+        source = services.require_source()
         table = services.settings.attribute_table
         columns = [column.name for column in source.columns(table)]
         email_column = source.email_column(table)

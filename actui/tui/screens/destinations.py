@@ -42,6 +42,7 @@ from actui.tui.widgets.destination_form import DestinationForm
 if TYPE_CHECKING:
     from actui.tui.services import Services
 
+
 class DestinationsScreen(Screen[None]):
     """Lists on the left; the destination or credential form, with test results, on the right."""
 
@@ -63,6 +64,8 @@ class DestinationsScreen(Screen[None]):
         self.destinations: list[Destination] = []
         self.credentials: list[str] = []
         self.last_results: list[CheckResult] = []
+        self._tabs_ready = False
+        self._requested_tab: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -137,8 +140,18 @@ class DestinationsScreen(Screen[None]):
         self.query_one(DestinationChecks).update("")
         self.query_one("#check-actions", Horizontal).remove_children()
 
+    @on(TabbedContent.TabActivated, "#destinations-main")
+    def _first_tab_shown(self) -> None:
+        """The tabs' own first activation must not undo a tab chosen while they mounted."""
+        if not self._tabs_ready:
+            self._tabs_ready = True
+            if self._requested_tab:
+                self.query_one(TabbedContent).active = self._requested_tab
+
     def open_credential(self, name: str) -> None:
         """Show a credential to replace its key (the URL is read from the keyring)."""
+        if not self._tabs_ready:  # opened from elsewhere (an error's action) as the screen mounts
+            self._requested_tab = "tab-credential"
         self.query_one(TabbedContent).active = "tab-credential"
         self.query_one(CredentialForm).load(name)
         self._load_credential_url(name)

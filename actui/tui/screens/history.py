@@ -22,6 +22,7 @@ from actui.tui.widgets.run_tracker import run_tracker
 if TYPE_CHECKING:
     from actui.tui.services import Services
 
+
 @dataclass
 class RunsLoaded(Message):
     """The runs were read from the journal."""

@@ -27,13 +27,13 @@ from textual.worker import get_current_worker
 
 from actui.errors import ActuiError
 from actui.tui.actions import SEGMENT_ACTIONS, bindings
+from actui.tui.counting import stop_count
 from actui.tui.messages import (
     AudienceCounted,
     CountFailed,
     InsightsLoaded,
     SegmentEdited,
 )
-from actui.tui.counting import stop_count
 from actui.tui.services import SEGMENTS_GROUP, Attribute
 from actui.tui.widgets.attribute_picker import AttributePicker
 from actui.tui.widgets.condition_row import ConditionRow, describe_node
@@ -68,6 +68,7 @@ class SegmentsScreen(Screen[None]):
         self._count_key: tuple[str, str | None] | None = None
         self._count_generation = 0
         self._count_result: AudienceCounted | CountFailed | None = None
+        self._insights_result: InsightsLoaded | None = None
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -93,7 +94,9 @@ class SegmentsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Segments"
-        self._load_catalog()
+        # after the first paint: the worker connects and imports the database layer, which
+        # would otherwise compete with drawing this screen
+        self.call_after_refresh(self._load_catalog)
 
     @property
     def root(self) -> GroupEditor:
@@ -105,13 +108,19 @@ class SegmentsScreen(Screen[None]):
 
     # -- catalog -------------------------------------------------------------------------------
 
+    def source_changed(self) -> None:
+        """A (new) Customer 360 was connected: read its catalog and count again."""
+        self._count_key = None
+        self._load_catalog()
+
     @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)
     def _load_catalog(self) -> None:
         try:
             attributes = self.services.catalog()
             segments = self.services.saved_segment_names()
         except ActuiError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", timeout=10)
+            if self.services.source is not None:  # else the app shows the first-run screen
+                self.app.call_from_thread(self.notify, str(error), severity="error", timeout=10)
             return
         saved = [Attribute(SEGMENTS_GROUP, name, "segment") for name in segments]
         self.app.call_from_thread(self._catalog_loaded, attributes + saved)
@@ -316,10 +325,13 @@ class SegmentsScreen(Screen[None]):
             self.generation = self._count_generation
             if self._count_result is not None:
                 self._show_result(self._count_result)
+            if self._insights_result is not None:
+                self.query_one(InsightsPanel).show_insights(self._insights_result)
             return
         if self._count_key is not None:
             stop_count(self.services, (id(self), self._count_generation))
-        self._count_key, self._count_generation, self._count_result = key, self.generation, None
+        self._count_key, self._count_generation = key, self.generation
+        self._count_result, self._insights_result = None, None
         nodes = body.get("conditions", [])
         self._descriptions = [describe_node(node) for node in nodes]
         self._count(self.generation, body, self.breakdown_attribute)
@@ -346,20 +358,27 @@ class SegmentsScreen(Screen[None]):
         else:
             panel.show_problem(message.reason, message.problems)
 
+    # Results of the latest started count are kept even while a newer edit waits for its
+    # debounce (that edit may change nothing); they are shown once no newer edit is pending.
+
     def on_audience_counted(self, message: AudienceCounted) -> None:
-        if message.generation == self.generation:
+        if message.generation == self._count_generation:
             self._count_result = message
-            self._show_result(message)
+            if message.generation == self.generation:
+                self._show_result(message)
 
     def on_insights_loaded(self, message: InsightsLoaded) -> None:
-        if message.generation == self.generation:
-            self.query_one(InsightsPanel).show_insights(message)
+        if message.generation == self._count_generation:
+            self._insights_result = message
+            if message.generation == self.generation:
+                self.query_one(InsightsPanel).show_insights(message)
 
     def on_count_failed(self, message: CountFailed) -> None:
-        if message.generation == self.generation:
+        if message.generation == self._count_generation:
             if self._count_result is None:
                 self._count_result = message
-            self._show_result(message)
+            if message.generation == self.generation:
+                self._show_result(message)
 
     # -- saved segments ------------------------------------------------------------------------
 

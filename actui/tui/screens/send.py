@@ -254,9 +254,7 @@ class SendScreen(ModalScreen[None]):
         confirm.disabled = False
         confirm.focus()
 
-    def _show_problem(
-        self, text: str, error: BaseException, credential: str | None = None
-    ) -> None:
+    def _show_problem(self, text: str, error: BaseException, credential: str | None = None) -> None:
         """Errors as actions: the failure in words, and a button or countdown when one helps."""
         from actui.tui.widgets.send_errors import RateLimitCountdown, error_action
 

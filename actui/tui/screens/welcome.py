@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -33,9 +34,11 @@ STEPS = """\
 class WelcomeScreen(Screen[None]):
     """Shown when no Customer 360 is configured: the three set-up steps and a URL box."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, url: str = "", problem: str = "") -> None:
         super().__init__()
         self.services = services
+        self.url = url
+        self.problem = problem
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,9 +50,11 @@ class WelcomeScreen(Screen[None]):
             )
             yield Static(STEPS, id="welcome-steps")
             with Horizontal(id="welcome-connect"):
-                yield Input(placeholder="sqlite:///customers.db", id="db-url")
+                yield Input(self.url, placeholder="sqlite:///customers.db", id="db-url")
                 yield Button("Connect", id="connect", variant="primary")
-            yield Static("", id="welcome-error")
+            yield Static(
+                f"[red]{escape(self.problem)}[/red]" if self.problem else "", id="welcome-error"
+            )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -75,7 +80,7 @@ class WelcomeScreen(Screen[None]):
         self.post_message(SourceConnected(url))
 
     def on_connect_failed(self, message: ConnectFailed) -> None:
-        self.query_one("#welcome-error", Static).update(f"[red]{message.reason}[/red]")
+        self.query_one("#welcome-error", Static).update(f"[red]{escape(message.reason)}[/red]")
 
     def on_source_connected(self, message: SourceConnected) -> None:
         from actui.tui.app import ActuiApp
