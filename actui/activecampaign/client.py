@@ -50,7 +50,7 @@ BULK_MAX_BYTES = 400_000
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: connections kept to one account: enough for its request rate at any answer time, few enough
 #: that the pool's per-request bookkeeping (a check of every connection) stays cheap
-MAX_CONNECTIONS = 16
+MAX_CONNECTIONS = 10
 #: one encoder for every bulk item (``json.dumps`` with options builds a new one per call)
 _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 SENDER_REMINDER = (

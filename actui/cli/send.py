@@ -243,12 +243,16 @@ def _print_summary(summary: Any, as_json: bool) -> None:
 
 
 @click.command(name="runs")
+@click.argument("run_id", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("--limit", type=int, default=50, show_default=True)
-def runs(as_json: bool, limit: int) -> None:
-    """List past send runs, newest first."""
+def runs(run_id: str | None, as_json: bool, limit: int) -> None:
+    """List past send runs, newest first; with RUN_ID, that run and its rejected emails."""
     from actui.sync.runner import list_runs
 
+    if run_id is not None:
+        _show_run(run_id, as_json)
+        return
     found = list_runs(limit)
     if as_json:
         emit_json([run.model_dump(mode="json") for run in found])
@@ -264,3 +268,26 @@ def runs(as_json: bool, limit: int) -> None:
             f"({run.mode}) -> {', '.join(run.targets)}: +{c.subscribe} ~{c.update} "
             f"-{c.unsubscribe} ={c.unchanged} !{c.rejected}"
         )
+
+
+def _show_run(run_id: str, as_json: bool) -> None:
+    """One run's summary and every email it did not deliver, with the reason."""
+    from actui.sync.runner import get_run, rejected_rows
+
+    summary = get_run(run_id)
+    rejected = rejected_rows(run_id)
+    if as_json:
+        emit_json(
+            {
+                "run": summary.model_dump(mode="json"),
+                "rejected": [row.model_dump(mode="json") for row in rejected],
+            }
+        )
+        return
+    _print_summary(summary, as_json=False)
+    if rejected:
+        click.echo(f"\nRejected emails ({len(rejected)}):")
+        emails = [row.email or "(no email)" for row in rejected]
+        width = max(len(email) for email in emails)
+        for email, row in zip(emails, rejected, strict=True):
+            click.echo(f"  {email:<{width}}  {row.list_name}: {row.reason}")

@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-
 #: the last stamp made and the second it is for (a bulk import stamps hundreds of records at once)
 _last_stamp: tuple[int, str] = (-1, "")
 

@@ -392,7 +392,7 @@ def _finish(
         else:
             status = "partial" if rejected else "completed"
             message = (
-                f"{rejected} email(s) were not accepted; see the rejected rows."
+                f"{rejected} email(s) were not accepted; list them with 'actui runs {run_id}'."
                 if rejected
                 else None
             )

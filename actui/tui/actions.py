@@ -38,11 +38,15 @@ def bindings(specs: tuple[ActionSpec, ...]) -> list[BindingType]:
 #: actions available everywhere: help, the palette, switching modes, quitting
 APP_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("actui.help", "f1", "app.show_help", "Help", priority=True),
-    ActionSpec("actui.mode.segments", "f2", "app.switch_mode('segments')", "Segments"),
-    ActionSpec("actui.mode.campaigns", "f3", "app.switch_mode('campaigns')", "Campaigns"),
-    ActionSpec("actui.mode.destinations", "f4", "app.switch_mode('destinations')", "Destinations"),
-    ActionSpec("actui.mode.history", "f5", "app.switch_mode('history')", "History"),
-    ActionSpec("actui.send.live", "f7", "app.show_live_send", "Live send"),
+    # the mode keys and the live send are on every main screen's top bar (ModeBar), so the
+    # footer keeps its room for the screen's own keys at 80 columns
+    ActionSpec("actui.mode.segments", "f2", "app.switch_mode('segments')", "Segments", False),
+    ActionSpec("actui.mode.campaigns", "f3", "app.switch_mode('campaigns')", "Campaigns", False),
+    ActionSpec(
+        "actui.mode.destinations", "f4", "app.switch_mode('destinations')", "Destinations", False
+    ),
+    ActionSpec("actui.mode.history", "f5", "app.switch_mode('history')", "History", False),
+    ActionSpec("actui.send.live", "f7", "app.show_live_send", "Live send", False),
     ActionSpec("actui.quit", "ctrl+q", "app.quit", "Quit", show=False, priority=True),
 )
 

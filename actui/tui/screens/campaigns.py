@@ -16,7 +16,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     Footer,
-    Header,
     Input,
     Label,
     OptionList,
@@ -39,6 +38,7 @@ from actui.tui.widgets.campaign_preview import (
     PreviewFigures,
     PreviewGroupRow,
 )
+from actui.tui.widgets.mode_bar import ModeBar
 
 if TYPE_CHECKING:
     from actui.campaigns.preview import CampaignPreview
@@ -253,7 +253,7 @@ class CampaignsScreen(Screen[None]):
     # -- layout --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeBar("campaigns")
         with Horizontal(id="campaign-body"):
             with Vertical(id="campaign-side"):
                 yield Static("Campaigns", classes="title")

@@ -12,7 +12,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     Footer,
-    Header,
     OptionList,
     Static,
     TabbedContent,
@@ -38,6 +37,7 @@ from actui.tui.actions import DESTINATION_ACTIONS, bindings
 from actui.tui.widgets.credential_form import CredentialDraft, CredentialForm
 from actui.tui.widgets.destination_checks import DestinationChecks
 from actui.tui.widgets.destination_form import DestinationForm
+from actui.tui.widgets.mode_bar import ModeBar
 
 if TYPE_CHECKING:
     from actui.tui.services import Services
@@ -68,7 +68,7 @@ class DestinationsScreen(Screen[None]):
         self._requested_tab: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeBar("destinations")
         with Horizontal(id="destinations-body"):
             with Vertical(id="destinations-side"):
                 yield Static("Destinations")

@@ -32,7 +32,12 @@ class HelpScreen(ModalScreen[None]):
         underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self
         seen: set[tuple[str, str]] = set()
         active_ids: set[str] = set()
-        for key, active in underneath.active_bindings.items():
+        # the app's and the screen's own actions first, a focused field's editing keys last
+        ordered = sorted(
+            underneath.active_bindings.items(),
+            key=lambda item: not (item[1].binding.id or "").startswith("actui."),
+        )
+        for key, active in ordered:
             binding = active.binding
             if binding.id:
                 active_ids.add(binding.id)

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from actui.errors import ActuiError
 from actui.sync.models import RESUMABLE, RejectedRow, RunInfo
 from actui.tui.actions import HISTORY_ACTIONS, bindings
 from actui.tui.widgets.history_rejected import HistoryRejected
 from actui.tui.widgets.history_runs import HistoryRuns
+from actui.tui.widgets.mode_bar import ModeBar
 from actui.tui.widgets.run_tracker import run_tracker
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class HistoryScreen(Screen[None]):
         self.runs: list[RunInfo] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeBar("history")
         yield Static("", id="history-hint")
         yield HistoryRuns(stable_output=self.services.stable_output, id="history-runs")
         yield HistoryRejected(id="history-rejected")

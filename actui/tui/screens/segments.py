@@ -17,7 +17,6 @@ from textual.widgets import (
     Button,
     ContentSwitcher,
     Footer,
-    Header,
     Input,
     Select,
     Static,
@@ -39,6 +38,7 @@ from actui.tui.widgets.attribute_picker import AttributePicker
 from actui.tui.widgets.condition_row import ConditionRow, describe_node
 from actui.tui.widgets.group_editor import GroupEditor
 from actui.tui.widgets.insights_panel import InsightsPanel
+from actui.tui.widgets.mode_bar import ModeBar
 from actui.tui.widgets.saved_segments import SavedChoice, SavedSegmentsDialog
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class SegmentsScreen(Screen[None]):
     # -- layout --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeBar("segments")
         with Horizontal(id="segments-main"):
             with Vertical(id="builder-pane"):
                 with Horizontal(id="segment-bar"):

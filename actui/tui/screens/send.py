@@ -208,7 +208,11 @@ class SendScreen(ModalScreen[None]):
         if request.campaign:
             group = f", group {request.group}" if request.group else ""
             return f"Send campaign {request.campaign!r}{group} ({request.mode})"
-        target = f"{request.destination} > {request.list_name or request.segment}"
+        target = (
+            f"{request.destination} > {request.list_name}"
+            if request.list_name
+            else (f"{request.destination}")
+        )
         return f"Send segment {request.segment!r} to {target} ({request.mode})"
 
     def compose(self) -> ComposeResult:

@@ -29,7 +29,7 @@ class GroupEditor(Widget):
     GroupEditor > .group-header { height: auto; }
     GroupEditor > .group-header #match { width: 12; }
     GroupEditor > .group-header Static { width: auto; padding: 0 1; }
-    GroupEditor > .group-header Button { margin-left: 1; }
+    GroupEditor > .group-header Button { margin-left: 1; min-width: 0; width: auto; }
     GroupEditor > .group-body { height: auto; padding-left: 1; border-left: solid $primary 50%; }
     GroupEditor > .group-body > .empty { color: $text-muted; }
     """

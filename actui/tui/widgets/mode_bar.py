@@ -36,25 +36,22 @@ class ModeBar(Widget):
     def render(self) -> RenderResult:
         keymap: dict[str, str] = getattr(getattr(self.app, "services", None), "keymap", {})
         specs = {spec.id: spec for spec in APP_ACTIONS}
-        parts: list[str] = []
-        for spec_id in BAR_ACTIONS:
-            spec = specs[spec_id]
-            parts.append(self._item(spec, keymap.get(spec.id, spec.key).split(",")[0].strip()))
-        bar = " ".join(parts)
-        used = sum(len(_plain(spec, keymap)) + 1 for spec in specs.values() if spec.id in BAR_ACTIONS)
+        items = [specs[spec_id] for spec_id in BAR_ACTIONS]
+        labels = [f" {_key(spec, keymap).upper()} {spec.description} " for spec in items]
+        bar = " ".join(self._item(spec, label) for spec, label in zip(items, labels, strict=True))
+        used = sum(len(label) + 1 for label in labels)
         place = str(getattr(self.app, "sub_title", "") or "")
-        if place and self.size.width - used > len(place) + 2:
-            bar += " " * (self.size.width - used - len(place) - 1) + f"[dim]{escape(place)}[/]"
+        room = self.size.width - used
+        if place and room > len(place) + 2:
+            bar += " " * (room - len(place) - 1) + f"[dim]{escape(place)}[/]"
         return bar
 
-    def _item(self, spec: ActionSpec, key: str) -> str:
-        label = f" {key.upper()} {spec.description} "
+    def _item(self, spec: ActionSpec, label: str) -> str:
         current = spec.action == f"app.switch_mode('{self.mode}')"
-        style = "reverse bold" if current else ""
-        link = f"@click={spec.action.removeprefix('app.')}"
-        return f"[{link}]{f'[{style}]' if style else ''}{escape(label)}{'[/]' if style else ''}[/]"
+        text = f"[reverse bold]{escape(label)}[/]" if current else escape(label)
+        return f"[@click={spec.action}]{text}[/]"
 
 
-def _plain(spec: ActionSpec, keymap: dict[str, str]) -> str:
-    key = keymap.get(spec.id, spec.key).split(",")[0].strip()
-    return f" {key.upper()} {spec.description} "
+def _key(spec: ActionSpec, keymap: dict[str, str]) -> str:
+    """The first key the user's keymap (or the default) gives the action."""
+    return keymap.get(spec.id, spec.key).split(",")[0].strip()
