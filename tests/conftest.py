@@ -1,4 +1,4 @@
-"""Shared test set-up: every test gets its own ACTUI_HOME; fixture plugins live in tests/fixtures."""
+"""Shared test set-up: a private ACTUI_HOME per test; fixture plugins live in tests/fixtures."""
 
 from __future__ import annotations
 

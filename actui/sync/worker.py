@@ -1,7 +1,10 @@
 """The throttled sender of one list: batches through bulk import (pipelined) or the single path.
 
-Batches move through the journal as planned -> sending -> sent(batch id) -> confirmed | failed;
-each step is committed before the next request. A few sender loops pull batches and post them
+Batches move through the journal as planned -> sending -> sent(batch id) -> confirmed | failed.
+A bulk batch is planned and marked sending in one transaction, committed before its request;
+outcomes (batch ids, confirmations) are committed in order within 50 ms, several in one
+transaction, and before any other write, so a stopped run resumes by polling or posting again
+what it had not recorded, never by losing a batch. A few sender loops pull batches and post them
 (the account's throttle spaces them); every sent bulk import then gets its own poll task that asks
 ``/import/info`` after an adaptive delay, so the 100-a-minute budget is used while earlier batches
 are still being processed. In-flight batches are bounded.

@@ -42,7 +42,7 @@ async def add_condition(app: ActuiApp, pilot: Pilot[None], search: str) -> Condi
 
 async def test_three_conditions_by_keys_match_the_engine(services: Services) -> None:
     app = ActuiApp(services)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         total = shown_count(app)
         assert total == engine_count(services, {"conditions": []})
@@ -132,7 +132,7 @@ async def test_duplicate_and_delete_saved_segments(services: Services) -> None:
 
 async def test_nested_group_counts_like_the_engine(services: Services) -> None:
     app = ActuiApp(services)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await add_condition(app, pilot, "email opt")
         await pilot.press("ctrl+g")  # a group (match any), focused on its match drop-down
@@ -168,7 +168,8 @@ async def test_sql_mode_counts_and_explains_errors(services: Services) -> None:
         editor.insert(sql)  # pasted, as an analyst would
         await settle(app, pilot)
         assert shown_count(app) == engine_count(services, {"sql": sql})
-        await pilot.press("end", *" AND nope=1")
+        await pilot.press("end")
+        editor.insert(" AND nope=1")
         await settle(app, pilot)
         problem = str(app.screen.query_one("#count-problem", Static).render())
         assert "nope" in problem

@@ -28,7 +28,9 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#help-keys", DataTable)
-        table.add_columns("Key", "Action", "Where")
+        table.add_column("Key", width=12)
+        table.add_column("Action", width=34)  # long editing-key texts are cut, not the "Where"
+        table.add_column("Where", width=14)
         underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self
         seen: set[tuple[str, str]] = set()
         active_ids: set[str] = set()

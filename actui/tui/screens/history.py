@@ -119,9 +119,10 @@ class HistoryScreen(Screen[None]):
         self.post_message(RejectedLoaded(run, rows))
 
     def on_rejected_loaded(self, message: RejectedLoaded) -> None:
-        self.query_one(HistoryRejected).show_rejected(
-            message.run, message.rows, label=self._label(message.run)
-        )
+        run = message.run
+        if self.services.stable_output and run.message:  # run ids hold the time: hide them
+            run = run.model_copy(update={"message": run.message.replace(run.run_id, "RUN-ID")})
+        self.query_one(HistoryRejected).show_rejected(run, message.rows, label=self._label(run))
 
     def action_resume(self) -> None:
         """Finish an interrupted run from its journal, following it in the send modal."""

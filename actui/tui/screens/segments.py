@@ -234,6 +234,12 @@ class SegmentsScreen(Screen[None]):
             self.query_one("#sql", TextArea).focus()
         self.schedule_count()
 
+    def action_pick_breakdown(self) -> None:
+        """Open the breakdown's attribute drop-down (Ctrl+B)."""
+        select = self.query_one("#breakdown-attribute", Select)
+        select.focus()
+        select.expanded = True
+
     async def action_new_segment(self) -> None:
         """Start over with an empty, untitled segment."""
         await self.load_body({"version": 1, "name": UNTITLED, "conditions": []})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
@@ -28,7 +29,8 @@ class HistoryRejected(Vertical):
         """Show ``rows`` for ``run`` (``label`` names the run on screen)."""
         how = f"{run.status}" + (f": {run.message}" if run.message else "")
         count = f"{len(rows):,} rejected email{'s' if len(rows) != 1 else ''}"
-        self.query_one("#rejected-title", Static).update(f"[b]{label}[/b] · {how} · {count}")
+        title = Text.assemble((label, "bold"), f" · {how} · {count}")  # no markup in messages
+        self.query_one("#rejected-title", Static).update(title)
         table: DataTable[str] = self.query_one(DataTable)
         table.clear()
         for row in rows:
