@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    case,
     exists,
     false,
     func,
@@ -34,6 +35,7 @@ from sqlalchemy.types import TypeEngine
 
 from actui.segments.case import case_insensitive_in
 from actui.segments.dates import relative_range
+from actui.segments.email_sql import normalized_email_sql
 from actui.segments.errors import SegmentError
 from actui.segments.model import (
     Condition,
@@ -184,27 +186,43 @@ class _Compiler:
                 chain,
             )
             return self.group(segment.match, segment.conditions, scope, negated)
-        matched = exists(self._member_keys(segment, table, table_name, chain))
+        if isinstance(segment, SqlSegment):
+            matched = self._sql_membership(segment, table, table_name)
+        else:  # a rule segment over another table: matched on the customer key
+            matched = exists(self._member_keys(segment, table, table_name, chain))
         return not_(matched) if negated else matched
 
+    def _sql_membership(
+        self, segment: SqlSegment, outer: FromClause, outer_name: str
+    ) -> ColumnElement[bool]:
+        """``outer``'s key (or normalized email) is among the query's: one uncorrelated ``IN``.
+
+        The query runs once (SQLite materializes it, PostgreSQL hashes it) instead of once per
+        outer row, as a correlated ``EXISTS`` on an expression would; NULLs never match, and the
+        ``CASE`` keeps the test two-valued so ``NOT`` still selects rows without a key or email.
+        """
+        query, has_key = _sql_members(segment, self.source)
+        members = query.subquery("sql_members")
+        if has_key:
+            outer_value: ColumnElement[Any] = _key_column(outer, self.source, outer_name)
+            inner_value: ColumnElement[Any] = members.c.customer_key
+        else:
+            dialect = self.source.dialect
+            outer_email = outer.c[self.source.email_column(outer_name)]
+            outer_value = normalized_email_sql(outer_email, dialect)
+            inner_value = normalized_email_sql(members.c.email, dialect)
+        keys = select(inner_value).select_from(members).where(inner_value.is_not(None))
+        return case((outer_value.in_(keys), true()), else_=false()) == true()
+
     def _member_keys(
-        self, segment: Segment, outer: FromClause, outer_name: str, chain: tuple[str, ...]
+        self, segment: RuleSegment, outer: FromClause, outer_name: str, chain: tuple[str, ...]
     ) -> Select[Any]:
         outer_key = _key_column(outer, self.source, outer_name)
-        if isinstance(segment, RuleSegment):
-            name = segment_table_name(segment, self.source)
-            inner = self.source.table(name).alias(f"ref_{len(chain)}")
-            inner_key = _key_column(inner, self.source, name)
-            condition = self.over(segment, inner, name, chain)
-            return select(literal(1)).select_from(inner).where(inner_key == outer_key, condition)
-        query, has_key = _sql_members(segment, self.source)
-        members = query.subquery(f"ref_{len(chain)}")
-        if has_key:
-            link = members.c.customer_key == outer_key
-        else:
-            outer_email = outer.c[self.source.email_column(outer_name)]
-            link = func.lower(func.trim(members.c.email)) == func.lower(func.trim(outer_email))
-        return select(literal(1)).select_from(members).where(link)
+        name = segment_table_name(segment, self.source)
+        inner = self.source.table(name).alias(f"ref_{len(chain)}")
+        inner_key = _key_column(inner, self.source, name)
+        condition = self.over(segment, inner, name, chain)
+        return select(literal(1)).select_from(inner).where(inner_key == outer_key, condition)
 
     def group(
         self, match: str, nodes: list[Node], scope: _Scope, negated: bool
@@ -236,7 +254,7 @@ class _Compiler:
         negated = negated != (reference.operator == "not in segment")
         chain = (*scope.chain, name)
         same_rows = key_is_unique(scope.table, self.source.settings.customer_key)
-        if not same_rows:
+        if not same_rows and isinstance(target, RuleSegment):
             matched = exists(self._member_keys(target, scope.table, scope.table_name, chain))
             return not_(matched) if negated else matched
         return self.over(target, scope.table, scope.table_name, chain, negated)

@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Connection,
     FromClause,
-    Select,
+    String,
     case,
     extract,
     func,
     literal,
     select,
+    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement as _Column
 
@@ -33,6 +35,7 @@ from actui.segments.compiler import (
     segment_table_name,
 )
 from actui.segments.describe import describe
+from actui.segments.email_sql import email_reason_sql, normalized_email_sql
 from actui.segments.errors import SegmentError
 from actui.segments.model import RuleSegment, Segment
 from actui.segments.operators import kind_name
@@ -44,13 +47,6 @@ if TYPE_CHECKING:
 
 CancelCheck = Callable[[], bool] | None
 
-#: invalid-email rules, checked in this order on trim(email); the first that fails names the row
-EMAIL_RULES: tuple[tuple[str, str], ...] = (
-    ("missing", "no email"),
-    ("contains a space", "% %"),
-    ("more than one @", "%@%@%"),
-    ("not like name@domain.tld", "_%@_%._%"),
-)
 #: how many buckets a number breakdown aims for
 NUMBER_BUCKETS = 8
 
@@ -126,35 +122,6 @@ def _check(is_cancelled: CancelCheck) -> None:
         raise Cancelled()
 
 
-def valid_email_test(email: _Column[Any]) -> ColumnElement[bool]:
-    """True when trim(email) passes every rule of :data:`EMAIL_RULES` (portable LIKE patterns)."""
-    trimmed = func.trim(email)
-    return (
-        trimmed.like(literal("_%@_%._%"))
-        & trimmed.not_like(literal("% %"))
-        & trimmed.not_like(literal("%@%@%"))
-    )
-
-
-def _reason_counts(email: _Column[Any]) -> list[ColumnElement[Any]]:
-    trimmed = func.trim(email)
-    spaced = trimmed.like(literal("% %"))
-    unspaced = trimmed.not_like(literal("% %"))
-    rules = [
-        email.is_(None) | (trimmed == ""),
-        (trimmed != "") & spaced,
-        unspaced & trimmed.like(literal("%@%@%")),
-        (trimmed != "")
-        & unspaced
-        & trimmed.not_like(literal("%@%@%"))
-        & trimmed.not_like(literal("_%@_%._%")),
-    ]
-    return [
-        func.coalesce(func.sum(case((rule, 1), else_=0)), 0).label(f"reason_{index}")
-        for index, rule in enumerate(rules)
-    ]
-
-
 def _base(
     segment: Segment, source: Source, resolver: SegmentResolver
 ) -> tuple[FromClause, str, ColumnElement[bool]]:
@@ -165,25 +132,51 @@ def _base(
 
 def audience_size_query(
     segment: Segment, source: Source, resolver: SegmentResolver | None = None
-) -> Select[Any]:
-    """The one query behind :func:`audience_size` (customers, emails, reasons, total)."""
+) -> CompoundSelect[Any]:
+    """The one query behind :func:`audience_size`: a summary row, then one row per bad reason.
+
+    Each member's email is normalized and judged once, in a materialized CTE, with the send's own
+    rule (:mod:`actui.segments.email_sql`). The first row (``reason`` NULL) holds the member rows,
+    the distinct sendable emails, the customers and the table's total; each further row holds one
+    reason a send would reject an email for and its member rows. Only the few rejected rows are
+    grouped, so the big sort is the distinct count alone.
+    """
     resolver = resolver or DictResolver()
+    dialect = source.dialect
     members = members_query(segment, source, resolver).subquery("members")
     name = segment_table_name(segment, source)
     table = source.table(name)
+    judged = select(
+        members.c.customer_key,
+        normalized_email_sql(members.c.email, dialect).label("email_key"),
+        email_reason_sql(members.c.email, dialect).label("reason"),
+    ).cte("judged")
+    if dialect in ("sqlite", "postgresql"):
+        judged = judged.prefix_with("MATERIALIZED")  # judge each email once, not per reference
     one_row_each = isinstance(segment, RuleSegment) and key_is_unique(
         table, source.settings.customer_key
     )
-    customers = func.count() if one_row_each else func.count(func.distinct(members.c.customer_key))
-    email = members.c.email
-    valid_email = case((valid_email_test(email), func.lower(func.trim(email))))
-    total = select(func.count()).select_from(table).scalar_subquery()
-    return select(
+    customers = func.count() if one_row_each else func.count(func.distinct(judged.c.customer_key))
+    sendable = case((judged.c.reason.is_(None), judged.c.email_key))
+    summary = select(
+        literal(None, String).label("reason"),
+        func.count().label("rows"),
+        func.count(func.distinct(sendable)).label("emails"),
         customers.label("customers"),
-        func.count(func.distinct(valid_email)).label("emails"),
-        *_reason_counts(email),
-        total.label("total"),
-    ).select_from(members)
+        select(func.count()).select_from(table).scalar_subquery().label("total"),
+    ).select_from(judged)
+    rejected = (
+        select(
+            judged.c.reason,
+            func.count().label("rows"),
+            literal(0).label("emails"),
+            literal(0).label("customers"),
+            literal(0).label("total"),
+        )
+        .where(judged.c.reason.is_not(None))
+        .group_by(judged.c.reason)
+    )
+    return union_all(summary, rejected)
 
 
 def audience_size(
@@ -193,20 +186,23 @@ def audience_size(
     *,
     is_cancelled: CancelCheck = None,
 ) -> AudienceSize:
-    """Distinct customers, distinct valid emails (lower(trim())), invalid emails by rule, share."""
+    """Customers, distinct sendable emails and invalid emails by reason, exactly as a send judges.
+
+    ``emails`` is the number of distinct normalized emails a one-group campaign of the segment
+    would send; ``invalid_emails`` counts members whose email a send rejects, by reason.
+    """
     query = audience_size_query(segment, source, resolver)
     _check(is_cancelled)
     with source.read_only() as connection:
-        row = connection.execute(query).one()
-    reasons = {
-        label: int(row._mapping[f"reason_{index}"]) for index, (label, _) in enumerate(EMAIL_RULES)
-    }
-    customers, total = int(row.customers), int(row.total)
+        rows = connection.execute(query).all()
+    summary = next(row for row in rows if row.reason is None)
+    reasons = {str(row.reason): int(row.rows) for row in rows if row.reason is not None}
+    customers, total = int(summary.customers), int(summary.total)
     return AudienceSize(
         customers=customers,
-        emails=int(row.emails),
+        emails=int(summary.emails),
         invalid_emails=sum(reasons.values()),
-        invalid_reasons=reasons,
+        invalid_reasons=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
         total=total,
         share=customers / total if total else 0.0,
     )
@@ -403,7 +399,6 @@ def sample_rows(
 
 
 __all__ = [
-    "EMAIL_RULES",
     "AudienceSize",
     "Breakdown",
     "BreakdownRow",
@@ -416,5 +411,4 @@ __all__ = [
     "bucket_edges",
     "condition_sizes",
     "sample_rows",
-    "valid_email_test",
 ]

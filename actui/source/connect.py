@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from actui.emails import register_sqlite_email_functions
 from actui.source.catalog import SourceError
 
 #: seconds to wait for a database server to answer before giving up
@@ -55,7 +57,7 @@ def create_source_engine(url: sa.URL) -> sa.Engine:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
     shown = url.render_as_string(hide_password=True)
     try:
-        return sa.create_engine(url, connect_args=connect_args, **options)
+        engine = sa.create_engine(url, connect_args=connect_args, **options)
     except NoSuchModuleError:
         raise SourceError(
             f"actui cannot read {url.drivername!r} databases: use a SQLAlchemy URL such as "
@@ -68,6 +70,14 @@ def create_source_engine(url: sa.URL) -> sa.Engine:
         ) from None
     except (ArgumentError, TypeError, ValueError) as error:
         raise SourceError(f"Cannot use the database URL {shown}: {error}.") from None
+    if backend == "sqlite":
+        # insights judge emails with the send's own rule, in SQL (see actui.segments.email_sql)
+        event.listen(engine, "connect", _on_sqlite_connect)
+    return engine
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    register_sqlite_email_functions(dbapi_connection)
 
 
 def connect_error(url: sa.URL, error: BaseException) -> SourceError:

@@ -53,7 +53,7 @@ BATCH_ATTEMPTS = 3
 #: outcome writes (batch ids, confirmations) wait at most this long, or for this many, to share
 #: one state-database transaction
 FLUSH_SECONDS = 0.05
-FLUSH_WRITES = 1
+FLUSH_WRITES = 16
 
 #: (email, stored payload) of a batch member
 Member = tuple[str, str | None]
