@@ -26,7 +26,10 @@ def state_engine(path: Path | None = None) -> Engine:
     with _lock:
         engine = _engines.get(path)
         if engine is None:
-            touch_private(path)
+            # Only create the file here: opening and closing an existing database outside SQLite
+            # would drop the POSIX locks this process's other connections hold on it.
+            if not path.exists():
+                touch_private(path)
             engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
             metadata.create_all(engine)

@@ -50,8 +50,11 @@ def imports_per_email(dump: dict[str, Any]) -> Counter[str]:
 
 def query(home: Path, sql: str) -> list[tuple[Any, ...]]:
     try:
-        with sqlite3.connect(home / "state.db", timeout=5) as db:
+        db = sqlite3.connect(home / "state.db", timeout=5)
+        try:
             return db.execute(sql).fetchall()
+        finally:
+            db.close()
     except sqlite3.OperationalError:
         return []
 
@@ -83,6 +86,15 @@ def wait_for_new_run(home: Path, known_runs: set[str], process: subprocess.Popen
         if runs - known_runs:
             return
         time.sleep(0.02)
+
+
+def wait_for_batches(home: Path, known_runs: set[str], process: subprocess.Popen[bytes]) -> None:
+    """Until the new run has journaled its first batch: the kill then lands while sending."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and process.poll() is None:
+        if journal_at_kill(home, known_runs):
+            return
+        time.sleep(0.01)
 
 
 @pytest.mark.slow
@@ -129,9 +141,12 @@ def test_sigkill_at_random_points_then_resume(
         )
         if trial % 5 == 4:  # while starting or planning
             time.sleep(randomness.uniform(0.2, 2.0))
-        else:
+        elif trial % 5 == 3:  # once journaled, anywhere in planning or sending
             wait_for_new_run(actui_home, known_runs, process)
             time.sleep(randomness.uniform(0.0, 1.0))
+        else:  # while its batches are in flight
+            wait_for_batches(actui_home, known_runs, process)
+            time.sleep(randomness.uniform(0.0, 0.15))
         process.send_signal(signal.SIGKILL)
         process.wait()
         at_kill = journal_at_kill(actui_home, known_runs)
