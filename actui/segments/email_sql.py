@@ -36,8 +36,11 @@ APPROXIMATE_REASONS = (
 )
 
 _LOCAL = f"{ATOM_PATTERN}(\\.{ATOM_PATTERN})*"
-_DOMAIN = f"({LABEL_PATTERN}\\.)+[a-z]{{2,63}}"
-_PG_VALID = f"^{_LOCAL}@{_DOMAIN}$"
+# labels without their 63-character bound, which makes PostgreSQL's regex engine five times
+# slower; the bound is checked apart (no run of 64 characters without a dot after the @)
+_FAST_LABEL = "[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+_PG_VALID = f"^{_LOCAL}@({_FAST_LABEL}\\.)+[a-z][a-z]+$"
+_PG_LONG_LABEL = "[^.]{64}"
 _PG_SPECIAL_TLD = f"\\.({'|'.join(sorted(SPECIAL_USE_TLDS))})$"
 _PG_NON_ASCII = "[^\x01-\x7f]"
 _PG_SPACE_OR_CONTROL = "[\x01-\x20\x7f]"
@@ -87,6 +90,7 @@ def _postgresql_rule(normalized: ColumnElement[Any]) -> ColumnElement[bool]:
         & ~normalized.regexp_match(literal(_PG_SPECIAL_TLD))
         & (func.char_length(normalized) <= 254)
         & (func.char_length(func.split_part(normalized, "@", 1)) <= 64)
+        & ~func.split_part(normalized, "@", 2).regexp_match(literal(_PG_LONG_LABEL))
     )
 
 
