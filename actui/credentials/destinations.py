@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any, Literal
 
@@ -118,7 +119,8 @@ async def test_destination(destination: Destination, **client_kwargs: Any) -> li
     """Check credential, API key, user group and list, one result each, stopping at a blocker."""
     results: list[CheckResult] = []
     try:
-        credential = get_credential(destination.credential)
+        # the keyring may wait on D-Bus or an unlock prompt: never on the caller's event loop
+        credential = await asyncio.to_thread(get_credential, destination.credential)
     except ActuiError as error:
         results.append(
             CheckResult(check="credential", ok=False, detail=str(error), fix=_fix(error))

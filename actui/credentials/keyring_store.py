@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import keyring
+import keyring.core
 import keyring.errors
 from pydantic import BaseModel, ConfigDict, SecretStr
 
@@ -76,6 +77,23 @@ def _keyring(action: str, call: Callable[[], T]) -> T:
     )
 
 
+def _refuse_plain_file_backend(name: str) -> None:
+    """Refuse to write a key into a file-based keyring that nobody chose on purpose.
+
+    ``keyrings.alt`` backends keep secrets in a file; keyring picks one by itself when no Secret
+    Service runs. actui uses such a backend only when the user names it in
+    ``PYTHON_KEYRING_BACKEND`` or in keyring's own config file.
+    """
+    backend = keyring.get_keyring()
+    chosen = os.environ.get("PYTHON_KEYRING_BACKEND") or keyring.core.load_config() is not None
+    if type(backend).__module__.startswith("keyrings.alt") and not chosen:
+        raise CredentialError(
+            f"Cannot store credential {name!r}: the only keyring available keeps secrets in a "
+            "plain file. Install and unlock a Secret Service such as gnome-keyring, or set "
+            "ACTUI_AC_URL and ACTUI_AC_KEY for this process instead."
+        )
+
+
 def _check_name(name: str) -> None:
     if not NAME_PATTERN.match(name):
         raise CredentialError(
@@ -94,6 +112,7 @@ def add_credential(name: str, url: str, key: str) -> Credential:
             "The API key is empty or contains spaces; copy it from Settings > Developer."
         )
     payload = json.dumps({"url": base, "key": secret})
+    _refuse_plain_file_backend(name)
     _keyring(f"store credential {name!r}", lambda: keyring.set_password(SERVICE, name, payload))
     remember_credential_name(name)
     return Credential(name=name, url=base, api_key=secret)

@@ -42,7 +42,11 @@ def build_audience(request: SendRequest, db_url: str) -> Audience:
         if request.campaign:
             plan = build_plan(get_campaign(request.campaign), source, resolver)
         else:
-            assert request.segment and request.destination
+            if not request.segment or not request.destination:
+                raise SendError(
+                    "A segment send needs a segment and a destination: pick both, or send a "
+                    "campaign whose groups name their destinations."
+                )
             destination = get_destination(request.destination)
             name = request.segment
             segment = load_segment_file(name) if Path(name).is_file() else name

@@ -187,10 +187,21 @@ def display_url(db_url: str) -> str:
 
 
 def remember_db_url(db_url: str) -> None:
-    """Make ``db_url`` the one ``actui`` opens next time without ``--db``."""
+    """Make ``db_url`` the one ``actui`` opens next time without ``--db``.
+
+    The password is left out: the config file holds no secrets. The driver finds it again in its
+    own places (e.g. PostgreSQL's ~/.pgpass or PGPASSWORD), or the first-run screen asks for it.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        remembered = make_url(db_url)._replace(password=None).render_as_string(hide_password=False)
+    except ArgumentError:
+        return
     config = load_config()
-    if config.last_db_url != db_url:
-        config.last_db_url = db_url
+    if config.last_db_url != remembered:
+        config.last_db_url = remembered
         save_config(config)
 
 

@@ -61,7 +61,7 @@ def services(make_services: Callable[..., Services]) -> Services:
     return make_services()
 
 
-async def settle_app(app: App[None], pilot: Pilot[None], rounds: int = 40) -> None:
+async def settle_app(app: App[None], pilot: Pilot[None], rounds: int = 250) -> None:
     """Wait until no count is pending or running (debounce timers, workers, their messages)."""
     quiet = 0
     for _ in range(rounds):

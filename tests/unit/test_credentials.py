@@ -122,3 +122,11 @@ def test_round_trip_through_the_secret_service(secret_service_keyring: object) -
         remove_credential(name)
     with pytest.raises(CredentialError):
         get_credential(name)
+
+
+def test_a_plain_file_keyring_nobody_chose_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    with pytest.raises(CredentialError, match="plain file") as caught:
+        add_credential("ops", "https://acme.api-us1.com", "k-0123456789abcdef")
+    assert "k-0123456789abcdef" not in str(caught.value)
+    assert list_credentials() == []

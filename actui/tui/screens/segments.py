@@ -479,8 +479,37 @@ class SegmentsScreen(Screen[None]):
         except ActuiError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", timeout=8)
             return
-        request = SendRequest(segment=segment.name, destination=self.services.demo_destination)
+        destination = self.services.demo_destination
+        if destination is None:
+            from actui.credentials import list_destinations
+
+            names = [d.name for d in list_destinations()]
+            if not names:
+                self.app.call_from_thread(
+                    self.notify,
+                    "Add a destination first (F4: credential, user group and list), then press "
+                    "F9 again.",
+                    title="No destination",
+                    severity="warning",
+                    timeout=10,
+                )
+                return
+            if len(names) > 1:
+                self.app.call_from_thread(self._pick_destination, segment.name, names)
+                return
+            destination = names[0]
+        request = SendRequest(segment=segment.name, destination=destination)
         self.app.call_from_thread(self._open_send, request)
+
+    def _pick_destination(self, segment_name: str, names: list[str]) -> None:
+        from actui.sync.models import SendRequest
+        from actui.tui.widgets.destination_picker import DestinationPicker
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self._open_send(SendRequest(segment=segment_name, destination=name))
+
+        self.app.push_screen(DestinationPicker(names), chosen)
 
     def _open_send(self, request: Any) -> None:
         try:
