@@ -637,12 +637,16 @@ class CampaignsScreen(Screen[None]):
         )
 
     def _export_to(self, campaign: Campaign, path: str | None) -> None:
-        if not path:
-            return
-        target = Path(path).expanduser()
+        if path:
+            self._write_export(campaign, Path(path).expanduser())
+
+    @work(thread=True, group="campaign-export", exit_on_error=False)
+    def _write_export(self, campaign: Campaign, target: Path) -> None:
+        """Write the campaign file off the UI thread (a slow or network path must not freeze it)."""
         try:
             target.write_text(campaign_to_json(campaign), encoding="utf-8")
         except OSError as error:
-            self.notify(f"Cannot write {target}: {error.strerror}.", severity="error")
+            message = f"Cannot write {target}: {error.strerror}."
+            self.app.call_from_thread(self.notify, message, severity="error")
             return
-        self.notify(f"Exported to {target}.", title="Export")
+        self.app.call_from_thread(self.notify, f"Exported to {target}.", title="Export")
