@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from actui.errors import ActuiError
+from actui.jsonfiles import parse_json_text, read_json_file
 
 #: a saved segment's name, or an inline segment object in the segment file format
 SegmentRef = str | dict[str, Any]
@@ -266,24 +267,13 @@ def parse_campaign(data: Any, source_name: str = "The campaign") -> Campaign:
 
 def parse_campaign_json(text: str, source_name: str = "The campaign") -> Campaign:
     """Parse campaign JSON text (a file's contents or a saved body)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CampaignError(
-            f"{source_name} is not valid JSON (line {error.lineno}, column {error.colno}: "
-            f"{error.msg}); fix the JSON syntax and try again."
-        ) from None
-    return parse_campaign(data, source_name)
+    return parse_campaign(parse_json_text(text, source_name, CampaignError), source_name)
 
 
 def load_campaign_file(path: str | Path) -> Campaign:
     """Read a campaign JSON file."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise CampaignError(f"Cannot read the campaign file {file}: {error.strerror}.") from None
-    return parse_campaign_json(text, f"The campaign file {file}")
+    text, source_name = read_json_file(path, "campaign", CampaignError)
+    return parse_campaign_json(text, source_name)
 
 
 def campaign_to_dict(campaign: Campaign) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from pydantic import (
     ValidationError,
 )
 
+from actui.jsonfiles import parse_json_text, read_json_file
 from actui.segments.errors import Problem, SegmentError, join_path
 
 Match = Literal["all", "any", "none"]
@@ -146,24 +147,13 @@ def parse_segment(data: Any, source_name: str = "the segment") -> Segment:
 
 def parse_segment_json(text: str, source_name: str = "the segment") -> Segment:
     """Parse segment JSON text (a file's contents or a saved body)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SegmentError(
-            f"{source_name} is not valid JSON (line {error.lineno}, column {error.colno}: "
-            f"{error.msg}); fix the JSON syntax and try again."
-        ) from None
-    return parse_segment(data, source_name)
+    return parse_segment(parse_json_text(text, source_name, SegmentError), source_name)
 
 
 def load_segment_file(path: str | Path) -> Segment:
     """Read a segment JSON file."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SegmentError(f"Cannot read the segment file {file}: {error.strerror}.") from None
-    return parse_segment_json(text, f"The segment file {file}")
+    text, source_name = read_json_file(path, "segment", SegmentError)
+    return parse_segment_json(text, source_name)
 
 
 def segment_to_dict(segment: Segment) -> dict[str, Any]:
