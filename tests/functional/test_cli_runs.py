@@ -5,20 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from actui.cli import cli
 from tests.fixtures.sandbox import RunningSandbox
-from tests.functional.test_send_support import Person, people, setup_destination, write_customers
-
-
-@pytest.fixture
-def sandbox(sandbox_server: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> RunningSandbox:
-    monkeypatch.setenv("ACTUI_SEND_RATE", "200")
-    monkeypatch.setenv("ACTUI_SEND_BULK_PER_MINUTE", "6000")
-    setup_destination(monkeypatch, sandbox_server.url, sandbox_server.api_key)
-    return sandbox_server
+from tests.functional.test_send_support import Person, people, write_customers
 
 
 def test_a_run_lists_its_rejected_emails(sandbox: RunningSandbox, tmp_path: Path) -> None:

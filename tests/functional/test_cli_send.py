@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from actui.cli import cli
@@ -13,18 +12,9 @@ from tests.fixtures.sandbox import RunningSandbox
 from tests.functional.test_send_support import (
     Person,
     people,
-    setup_destination,
     subscribed,
     write_customers,
 )
-
-
-@pytest.fixture
-def sandbox(sandbox_server: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> RunningSandbox:
-    monkeypatch.setenv("ACTUI_SEND_RATE", "200")
-    monkeypatch.setenv("ACTUI_SEND_BULK_PER_MINUTE", "6000")
-    setup_destination(monkeypatch, sandbox_server.url, sandbox_server.api_key)
-    return sandbox_server
 
 
 def test_dry_run_then_send_then_runs(sandbox: RunningSandbox, tmp_path: Path) -> None:

@@ -7,26 +7,15 @@ import os
 import stat
 from pathlib import Path
 
-import pytest
-
 from actui.sync.models import SendRequest
 from actui.sync.runner import rejected_rows, run_send
 from tests.fixtures.sandbox import RunningSandbox
 from tests.functional.test_send_support import (
     Person,
     people,
-    setup_destination,
     subscribed,
     write_customers,
 )
-
-
-@pytest.fixture
-def sandbox(sandbox_server: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> RunningSandbox:
-    monkeypatch.setenv("ACTUI_SEND_RATE", "200")
-    monkeypatch.setenv("ACTUI_SEND_BULK_PER_MINUTE", "6000")
-    setup_destination(monkeypatch, sandbox_server.url, sandbox_server.api_key)
-    return sandbox_server
 
 
 def test_faults_end_with_the_exact_list_state(sandbox: RunningSandbox, tmp_path: Path) -> None:

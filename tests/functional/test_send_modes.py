@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from actui.sync.models import SendRequest
 from actui.sync.runner import dry_run, get_run, rejected_rows, run_send
 from tests.fixtures.sandbox import RunningSandbox
@@ -13,18 +11,9 @@ from tests.functional.test_send_support import (
     contact,
     list_state,
     people,
-    setup_destination,
     subscribed,
     write_customers,
 )
-
-
-@pytest.fixture
-def sandbox(sandbox_server: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> RunningSandbox:
-    monkeypatch.setenv("ACTUI_SEND_RATE", "200")
-    monkeypatch.setenv("ACTUI_SEND_BULK_PER_MINUTE", "6000")
-    setup_destination(monkeypatch, sandbox_server.url, sandbox_server.api_key)
-    return sandbox_server
 
 
 def requests_served(sandbox: RunningSandbox) -> int:
