@@ -1,12 +1,20 @@
-"""One request spacer per ActiveCampaign account, shared by every request of the process.
+"""One request throttle per ActiveCampaign account, shared by every request of the process.
 
 ActiveCampaign allows 5 requests a second per account, counted over a sliding 1-second window,
-with no burst; bulk imports have their own per-minute limits on top. ``aiolimiter`` is a leaky
-bucket that lets the first ``max_rate`` requests through at once, which such a server counts
-against us, so this module keeps a small spacer of its own: each request reserves the next free
-slot, one every ``1.01 / rate`` seconds, sleeps until it comes, then checks against when the
-previous request really left (a late wake-up must not squeeze the next one closer). Both steps
-run under a thread lock and never await, so one throttle serves every event loop and thread.
+and bulk imports have their own per-minute limits on top (see ``actui.sandbox.limits``, which
+emulates them). Two rules, both per lane (all requests; bulk imports; single imports):
+
+* **slots**: each request reserves the next free slot, one every ``1.01 / rate`` seconds, and
+  waits for it, so requests leave evenly spaced with no initial burst. Slots follow one another
+  whatever happens: a request that wakes late does not push the ones after it back, so a busy
+  moment of the event loop costs no throughput;
+* **window**: a request never leaves while the last ``limit`` requests of its lane left less than
+  ``1.01 x`` the window ago (1 s for requests, 60 s for imports). This is the server's own rule,
+  so catching up after a late wake-up can never be answered 429.
+
+``aiolimiter`` is a leaky bucket that lets the first ``max_rate`` requests through at once and
+keeps no window of past sends, so this module is a small scheduler of its own. Both steps run
+under a thread lock and never await, so one throttle serves every event loop and thread.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import asyncio
 import math
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,6 +48,14 @@ def _interval(per_second: float, margin: float) -> float:
     return 0.0 if math.isinf(per_second) or per_second <= 0 else margin / per_second
 
 
+def _window(per_second: float, seconds: float, margin: float) -> tuple[int, float]:
+    """(at most this many sends, in this many seconds) for a lane; (0, 0.0) when unlimited."""
+    if math.isinf(per_second) or per_second <= 0:
+        return 0, 0.0
+    limit = max(1, math.floor(per_second * seconds + 1e-9))
+    return limit, limit / per_second * margin
+
+
 class AccountThrottle:
     """Spaces every request to one account evenly; bulk imports also to their per-minute limit.
 
@@ -56,15 +73,26 @@ class AccountThrottle:
         self.rate = rate
         self.bulk_per_minute = bulk_per_minute
         self.single_import_per_minute = single_import_per_minute
+        per_second: dict[RequestKind, tuple[float, float]] = {
+            "request": (rate, 1.0),
+            "bulk": (bulk_per_minute / 60, 60.0),
+            "single_import": (single_import_per_minute / 60, 60.0),
+        }
         self._spacing: dict[RequestKind, float] = {
-            "request": _interval(rate, margin),
-            "bulk": _interval(bulk_per_minute / 60, margin),
-            "single_import": _interval(single_import_per_minute / 60, margin),
+            lane: _interval(lane_rate, margin) for lane, (lane_rate, _) in per_second.items()
+        }
+        self._windows: dict[RequestKind, tuple[int, float]] = {
+            lane: _window(lane_rate, seconds, margin)
+            for lane, (lane_rate, seconds) in per_second.items()
         }
         #: the next slot to hand out, per lane (orders waiters so they wake one by one)
         self._next_slot: dict[RequestKind, float] = dict.fromkeys(self._spacing, -math.inf)
-        #: when the last request of each lane really left (guards against late wake-ups)
-        self._last_sent: dict[RequestKind, float] = dict.fromkeys(self._spacing, -math.inf)
+        #: when the last ``limit`` requests of each lane really left (the server's window)
+        self._sent: dict[RequestKind, deque[float]] = {
+            lane: deque(maxlen=max(1, limit)) for lane, (limit, _) in self._windows.items()
+        }
+        #: no request of the lane leaves before this (a Retry-After)
+        self._paused_until: dict[RequestKind, float] = dict.fromkeys(self._spacing, -math.inf)
         self._lock = threading.Lock()
         self.stats = ThrottleStats()
 
@@ -89,17 +117,24 @@ class AccountThrottle:
     def _try_send(self, kind: RequestKind) -> float:
         """0.0 and the request counts as sent now, or the seconds still to wait.
 
-        A waiter woken late must not squeeze the next one closer than the spacing: the server
-        sees when requests arrive, not when their slots were planned.
+        The check is the server's: the request may leave once the ``limit``-th last request of
+        each of its lanes left a (widened) window ago, and no Retry-After pause is running.
         """
         with self._lock:
             now = time.monotonic()
             lanes = self._lanes(kind)
-            ready = max(self._last_sent[lane] + self._spacing[lane] for lane in lanes)
+            ready = -math.inf
+            for lane in lanes:
+                limit, seconds = self._windows[lane]
+                sent = self._sent[lane]
+                ready = max(ready, self._paused_until[lane])
+                if limit and len(sent) >= limit:
+                    ready = max(ready, sent[0] + seconds)
             if ready - now > 1e-4:
                 return ready - now
             for lane in lanes:
-                self._last_sent[lane] = now
+                if self._windows[lane][0]:
+                    self._sent[lane].append(now)
             self.stats.requests += 1
             return 0.0
 
@@ -125,7 +160,7 @@ class AccountThrottle:
         with self._lock:
             resume = time.monotonic() + seconds
             self._next_slot[kind] = max(self._next_slot[kind], resume)
-            self._last_sent[kind] = max(self._last_sent[kind], resume - self._spacing[kind])
+            self._paused_until[kind] = max(self._paused_until[kind], resume)
             self.stats.rate_limited += 1
 
     def count_retry(self) -> None:
