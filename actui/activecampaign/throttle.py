@@ -6,8 +6,9 @@ emulates them). Two rules, both per lane (all requests; bulk imports; single imp
 
 * **slots**: each request reserves the next free slot, one every ``1.01 / rate`` seconds, and
   waits for it, so requests leave evenly spaced with no initial burst. Slots follow one another
-  whatever happens: a request that wakes late does not push the ones after it back, so a busy
-  moment of the event loop costs no throughput;
+  whatever happens: a request that wakes late does not push the ones after it back, and slots
+  left unused in the last quarter second (the event loop was busy) are still handed out, so a
+  busy moment costs no throughput;
 * **window**: a request never leaves while the last ``limit`` requests of its lane left less than
   ``1.01 x`` the window ago (1 s for requests, 60 s for imports). This is the server's own rule,
   so catching up after a late wake-up can never be answered 429.
@@ -29,6 +30,8 @@ from typing import Literal
 
 #: the server counts a sliding window; space slightly wider than the limit
 SAFETY_MARGIN = 1.01
+#: how far back unused slots are still handed out (see ``AccountThrottle._reserve``)
+CATCH_UP_SECONDS = 0.25
 
 RequestKind = Literal["request", "bulk", "single_import"]
 
@@ -109,7 +112,12 @@ class AccountThrottle:
         """Take the next slot of ``kind``; the seconds until it comes."""
         with self._lock:
             now = time.monotonic()
-            slot = max(now, *(self._next_slot[lane] for lane in self._lanes(kind)))
+            # a slot left unused in the last CATCH_UP_SECONDS (a busy moment) is still given out;
+            # an older one is not (no burst after a pause); the window check keeps either safe
+            slot = max(
+                planned if planned >= now - CATCH_UP_SECONDS else now
+                for planned in (self._next_slot[lane] for lane in self._lanes(kind))
+            )
             for lane in self._lanes(kind):
                 self._next_slot[lane] = slot + self._spacing[lane]
             return slot - now

@@ -195,12 +195,19 @@ def plan_batch(engine: Engine, run_id: str, target_id: int, kind: str) -> BatchR
 
 
 def take_batch(
-    engine: Engine, run_id: str, target_id: int, kind: str, *, sending: bool = True
+    engine: Engine,
+    run_id: str,
+    target_id: int,
+    kind: str,
+    *,
+    sending: bool = True,
+    full_only: bool = False,
 ) -> tuple[BatchRow, list[tuple[str, str | None]]] | None:
     """:func:`plan_batch`, returning the members' (email, payload) too.
 
     With ``sending``, a bulk batch is journaled as ``sending`` (its first attempt) in the same
-    transaction, so its request can go as soon as this returns.
+    transaction, so its request can go as soon as this returns. With ``full_only`` (while the
+    audience is still being staged), None unless a whole batch is waiting.
     """
     with engine.begin() as conn:
         #: contacts a single-path batch holds (its requests go one after another)
@@ -213,7 +220,7 @@ def take_batch(
             ),
             {"t": target_id, "k": kind, "n": limit},
         ).all()
-        if not rows:
+        if not rows or (full_only and len(rows) < limit):
             return None
         if BULK_MAX_CONTACTS < len(rows) < BULK_MAX_CONTACTS + BULK_MIN_CONTACTS:
             rows = rows[: len(rows) // 2]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -109,45 +110,89 @@ def diff_target(
     conn: Connection, target_id: int, account_url: str, list_id: str | None, mode: Mode
 ) -> None:
     """Give every staged row of ``target_id`` its action; in mirror mode, stage the leavers too."""
+    diff_staged(conn, target_id, account_url, list_id, mode)
+    stage_leavers(conn, target_id, account_url, list_id, mode)
+
+
+def diff_staged(
+    conn: Connection, target_id: int, account_url: str, list_id: str | None, mode: Mode
+) -> dict[str, int]:
+    """Give the staged rows still without an action theirs; returns how many got each action.
+
+    Only rows with no action are touched, so it can run after every staged chunk while earlier
+    rows are already being sent. Each row gets its action from exactly one statement below.
+    """
     where = {"t": target_id, "a": account_url, "l": list_id or ""}
-    default = "not_in_activecampaign" if mode == "update-only" else "subscribe"
-    conn.execute(
-        text("UPDATE sync_audience SET action = :d WHERE target_id = :t AND action IS NULL"),
-        {"t": target_id, "d": default},
+    given: dict[str, int] = {}
+
+    def count(result: Any) -> None:
+        for (action,) in result:
+            given[action] = given.get(action, 0) + 1
+
+    count(
+        conn.execute(
+            text(
+                # driven by the new rows (few), each looked up in the snapshot (growing)
+                "UPDATE sync_audience SET action = (SELECT CASE"
+                " WHEN s.status = 1 AND s.digest IS sync_audience.digest THEN 'unchanged'"
+                " WHEN s.status = 1 THEN 'update'"
+                " WHEN s.status = 2 THEN 'unsubscribed_by_hand'"
+                " ELSE 'resubscribe' END "
+                " FROM sync_snapshot s WHERE s.account_url = :a AND s.list_id = :l"
+                " AND s.email = sync_audience.email) "
+                "WHERE target_id = :t AND action IS NULL AND EXISTS ("
+                " SELECT 1 FROM sync_snapshot s WHERE s.account_url = :a AND s.list_id = :l"
+                " AND s.email = sync_audience.email) "
+                "RETURNING action"
+            ),
+            where,
+        )
     )
     if mode == "update-only":
+        count(
+            conn.execute(
+                text(
+                    "UPDATE sync_audience SET action = 'subscribe' "
+                    "WHERE target_id = :t AND action IS NULL AND EXISTS ("
+                    " SELECT 1 FROM sync_snapshot s WHERE s.account_url = :a"
+                    " AND s.email = sync_audience.email) "
+                    "RETURNING action"
+                ),
+                where,
+            )
+        )
+    default = "not_in_activecampaign" if mode == "update-only" else "subscribe"
+    count(
         conn.execute(
             text(
-                "UPDATE sync_audience SET action = 'subscribe' "
-                "WHERE target_id = :t AND action = 'not_in_activecampaign' AND EXISTS ("
-                " SELECT 1 FROM sync_snapshot s WHERE s.account_url = :a"
-                " AND s.email = sync_audience.email)"
+                "UPDATE sync_audience SET action = :d WHERE target_id = :t AND action IS NULL "
+                "RETURNING action"
             ),
-            where,
+            {"t": target_id, "d": default},
         )
-    conn.execute(
-        text(
-            "UPDATE sync_audience SET action = CASE"
-            " WHEN s.status = 1 AND s.digest IS sync_audience.digest THEN 'unchanged'"
-            " WHEN s.status = 1 THEN 'update'"
-            " WHEN s.status = 2 THEN 'unsubscribed_by_hand'"
-            " ELSE 'resubscribe' END "
-            "FROM sync_snapshot s "
-            "WHERE sync_audience.target_id = :t AND sync_audience.batch_id IS NULL"
-            " AND s.account_url = :a AND s.list_id = :l AND s.email = sync_audience.email"
-        ),
-        where,
     )
-    if mode == "mirror":
-        conn.execute(
-            text(
-                "INSERT INTO sync_audience (target_id, email, action) "
-                "SELECT :t, s.email, 'unsubscribe' FROM sync_snapshot s "
-                "WHERE s.account_url = :a AND s.list_id = :l AND s.status = 1 AND NOT EXISTS ("
-                " SELECT 1 FROM sync_audience x WHERE x.target_id = :t AND x.email = s.email)"
-            ),
-            where,
-        )
+    return given
+
+
+def stage_leavers(
+    conn: Connection, target_id: int, account_url: str, list_id: str | None, mode: Mode
+) -> int:
+    """In mirror mode, stage an unsubscribe for each list member no longer in the audience.
+
+    Runs once the whole audience is staged; returns the number of leavers.
+    """
+    if mode != "mirror":
+        return 0
+    result = conn.execute(
+        text(
+            "INSERT INTO sync_audience (target_id, email, action) "
+            "SELECT :t, s.email, 'unsubscribe' FROM sync_snapshot s "
+            "WHERE s.account_url = :a AND s.list_id = :l AND s.status = 1 AND NOT EXISTS ("
+            " SELECT 1 FROM sync_audience x WHERE x.target_id = :t AND x.email = s.email)"
+        ),
+        {"t": target_id, "a": account_url, "l": list_id or ""},
+    )
+    return int(result.rowcount or 0)
 
 
 def target_counts(conn: Connection, run_id: str, target_id: int) -> Counts:

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Literal
 
 from sqlalchemy import Connection, Engine, text
 
@@ -35,6 +36,7 @@ from actui.sync.classify import (
     UNSUBSCRIBED_BEFORE,
     failure_reason,
 )
+from actui.sync.flow import StagingFlow
 from actui.sync.journal import BatchRow, TargetRow
 from actui.sync.planner import SEND_ACTIONS, bulk_item, contact_from_payload
 from actui.sync.progress import ProgressTracker
@@ -54,6 +56,9 @@ BATCH_ATTEMPTS = 3
 #: one state-database transaction
 FLUSH_SECONDS = 0.05
 FLUSH_WRITES = 16
+
+#: how long a sender waits for the next full batch while the audience is being staged
+STREAMING_WAIT = 0.02
 
 #: (email, stored payload) of a batch member
 Member = tuple[str, str | None]
@@ -92,6 +97,8 @@ class TargetSender:
     max_in_flight: int = MAX_IN_FLIGHT
     senders: int = SENDERS
     timing: PollTiming = field(default_factory=PollTiming)
+    #: the run's staging, while its audience is still being staged: only full batches go then
+    flow: StagingFlow | None = None
     failed_batches: int = 0
     _pending: list[tuple[Callable[[Connection], None], Callable[[], None]]] = field(
         default_factory=list
@@ -118,15 +125,27 @@ class TargetSender:
             queue.put_nowait(batch)
         kinds = list(SEND_ACTIONS)
 
-        def next_batch() -> tuple[BatchRow, list[Member] | None] | None:
+        def next_batch() -> tuple[BatchRow, list[Member] | None] | Literal["wait"] | None:
             if not queue.empty():
                 reopened_batch = queue.get_nowait()
                 return None if reopened_batch is None else (reopened_batch, None)
+            flow = self.flow
+            if flow is not None and flow.streaming:
+                for kind in kinds:
+                    taken = journal.take_batch(
+                        self.engine, self.target.run_id, self.target.id, kind, full_only=True
+                    )
+                    if taken is not None:
+                        flow.add_taken(taken[0].members)
+                        return taken
+                return "wait"
             while kinds:
                 taken = journal.take_batch(
                     self.engine, self.target.run_id, self.target.id, kinds[0]
                 )
                 if taken is not None:
+                    if flow is not None:
+                        flow.add_taken(taken[0].members)
                     return taken
                 kinds.pop(0)
             return None
@@ -135,6 +154,10 @@ class TargetSender:
             while True:
                 await slots.acquire()
                 taken = next_batch()
+                if taken == "wait":  # the next full batch is still being staged
+                    slots.release()
+                    await asyncio.sleep(STREAMING_WAIT)
+                    continue
                 if taken is None:
                     slots.release()
                     return
