@@ -1,9 +1,11 @@
 """The send API the CLI and the TUI call: dry runs, sends, resumes, and the run history.
 
 A send goes: plan the audience -> find or create each list -> read a list from ActiveCampaign the
-first time (or on ``reconcile``) -> stage the audience in the state database -> diff in SQL ->
-send through each account's throttle -> write the summary and the rejected-email log. Every step
-is journaled, so a run stopped at any point is finished by :func:`resume_run`.
+first time (or on ``reconcile``) -> stage the audience in the state database and diff it in SQL,
+chunk by chunk, in a thread, while full batches already go out through each account's throttle
+(:func:`_plan_and_send`) -> send what is left (leavers, partial batches) -> write the summary and
+the rejected-email log. Every step is journaled, so a run stopped at any point is finished by
+:func:`resume_run`.
 """
 
 from __future__ import annotations
