@@ -52,11 +52,14 @@ def _interval(per_second: float, margin: float) -> float:
 
 
 def _window(per_second: float, seconds: float, margin: float) -> tuple[int, float]:
-    """(at most this many sends, in this many seconds) for a lane; (0, 0.0) when unlimited."""
+    """(at most this many sends, in this many seconds) for a lane; (0, 0.0) when unlimited.
+
+    The server's window (1 s, or 60 s), widened by ``margin``, with the lane's whole sends in
+    it: 4.5 requests a second allow 4 in any 1.01 s, never 4 in 0.9 s (8 in one second).
+    """
     if math.isinf(per_second) or per_second <= 0:
         return 0, 0.0
-    limit = max(1, math.floor(per_second * seconds + 1e-9))
-    return limit, limit / per_second * margin
+    return max(1, math.floor(per_second * seconds + 1e-9)), seconds * margin
 
 
 class AccountThrottle:

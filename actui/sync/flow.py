@@ -30,6 +30,8 @@ class StagingFlow:
         self.taken = 0
         #: set by the staging thread once every row and leaver is committed
         self.finished = False
+        #: False once the senders stopped early: staging then runs to its end without pausing
+        self.pace = True
         self.stop = threading.Event()
 
     @property
@@ -45,5 +47,9 @@ class StagingFlow:
 
     def wait_for_room(self) -> None:
         """Block the staging thread while ``ahead`` contacts already wait for the senders."""
-        while self.staged - self.taken > self.ahead and not self.stop.wait(PAUSE_SECONDS):
+        while (
+            self.pace
+            and self.staged - self.taken > self.ahead
+            and not self.stop.wait(PAUSE_SECONDS)
+        ):
             pass

@@ -251,13 +251,12 @@ def take_batch(
         key = result.inserted_primary_key
         assert key is not None
         batch_id = int(key[0])
-        # the taken rows are the first of the pending ones in email order: one range update
-        conn.execute(
-            text(
-                "UPDATE sync_audience SET batch_id = :b WHERE target_id = :t AND action = :k"
-                " AND batch_id IS NULL AND email <= :last"
-            ),
-            {"b": batch_id, "t": target_id, "k": kind, "last": members[-1][0]},
+        # exactly the rows taken (by primary key): while an audience is still being staged,
+        # rows committed since the SELECT above may sort among them, and must stay out
+        conn.exec_driver_sql(
+            "UPDATE sync_audience SET batch_id = ? WHERE target_id = ? AND email = ?"
+            " AND batch_id IS NULL",
+            [(batch_id, target_id, email) for email, _ in members],
         )
     attempts = 1 if state == "sending" else 0
     batch = BatchRow(batch_id, target_id, kind, method, len(members), state, None, attempts)

@@ -16,10 +16,10 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack, suppress
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
@@ -288,14 +288,19 @@ def _stage(
             sending = _stage_chunk(engine, run_id, chunk, rejected, target_of, targets, request)
             if on_chunk is not None:
                 on_chunk(sending)
+            if flow is not None:
+                flow.add_staged(sending)
+                flow.wait_for_room()  # outside any transaction: senders keep journaling
         _stage_chunk(engine, run_id, [], rejected, target_of, targets, request)
+    if flow is not None and flow.stop.is_set():
+        raise _StagingStopped()
     with engine.begin() as conn:
-        for target in targets.values():
-            leavers = stage_leavers(
-                conn, target.id, target.account_url, target.list_id, request.mode
-            )
-            if on_chunk is not None and leavers:
-                on_chunk(leavers)
+        leavers = sum(
+            stage_leavers(conn, target.id, target.account_url, target.list_id, request.mode)
+            for target in targets.values()
+        )
+    if on_chunk is not None and leavers:
+        on_chunk(leavers)
     if flow is not None:
         flow.finished = True
 
@@ -414,39 +419,83 @@ async def _plan_and_send(
     flow = StagingFlow()
 
     def grow(contacts: int) -> None:  # from the staging thread, after each committed chunk
-        flow.add_staged(contacts)
         loop.call_soon_threadsafe(_grow_total, tracker, contacts)
-        flow.wait_for_room()
 
-    # the staging thread is busy Python; by default a thread waiting for the GIL (the event loop,
-    # after each socket read) waits up to 5 ms for it, and a batch needs dozens of such turns
-    switch_interval = sys.getswitchinterval()
-    sys.setswitchinterval(STAGING_SWITCH_INTERVAL)
-    staging = asyncio.ensure_future(
-        asyncio.to_thread(_stage, engine, run_id, request, prepared, flow=flow, on_chunk=grow)
-    )
-    sending = asyncio.ensure_future(_send_targets(engine, run_id, accounts, tracker, flow=flow))
+    staging: asyncio.Future[None] | None = None
+    sending: asyncio.Future[int] | None = None
     try:
-        await asyncio.wait({staging, sending}, return_when=asyncio.FIRST_EXCEPTION)
-        if staging.done() and staging.exception() is not None:
-            raise staging.exception()  # type: ignore[misc]
-        await staging
+        with _busy_thread_beside_the_loop():
+            staging = asyncio.ensure_future(
+                asyncio.to_thread(
+                    _stage, engine, run_id, request, prepared, flow=flow, on_chunk=grow
+                )
+            )
+            sending = asyncio.ensure_future(
+                _send_targets(engine, run_id, accounts, tracker, flow=flow)
+            )
+            await asyncio.wait({staging, sending}, return_when=asyncio.FIRST_COMPLETED)
+            if not staging.done():
+                # the senders stopped first: on an error, or (never expected) with nothing
+                # left to take; staging must not wait for them any more
+                if sending.exception() is not None:
+                    raise sending.exception()  # type: ignore[misc]
+                flow.pace = False
+            await staging
         with engine.begin() as conn:
             counts = _run_counts(engine, run_id, prepared.targets)
             journal.set_run_status(conn, run_id, "sending", counts=counts)
         tracker.total, _ = _progress_totals(engine, run_id)
-        return await sending
+        failed = await sending
+        if sending.done() and flow.pace is False:  # they stopped early: send what is left
+            failed += await _send_targets(engine, run_id, accounts, tracker)
+        return failed
     except BaseException:
         flow.stop.set()
-        sending.cancel()
-        with suppress(BaseException):
-            await sending
-        with suppress(BaseException):  # let the thread see the stop: no write after we return
-            await asyncio.shield(staging)
+        if sending is not None:
+            sending.cancel()
+            await _settled(sending)
+        if staging is not None:
+            await _settled(staging)  # the thread stops at its next chunk; nothing is written after
         raise
     finally:
-        sys.setswitchinterval(switch_interval)
         prepared.audience.close()
+
+
+async def _settled(future: asyncio.Future[Any]) -> None:
+    """Wait until ``future`` is done, whatever it raises and however often we are cancelled."""
+    while not future.done():
+        with suppress(asyncio.CancelledError):
+            await asyncio.wait({future})
+    if not future.cancelled():
+        future.exception()  # retrieved: not reported as never retrieved
+
+
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_default = sys.getswitchinterval()
+
+
+@contextmanager
+def _busy_thread_beside_the_loop() -> Iterator[None]:
+    """A short GIL switch interval while a staging thread runs beside the event loop.
+
+    The staging thread is busy Python; by default a thread waiting for the GIL (the event loop,
+    after each socket read) waits up to 5 ms for it, and a batch needs dozens of such turns. The
+    interval is process-wide: it is restored when the last of concurrent sends finishes staging.
+    """
+    global _switch_users, _switch_default
+    with _switch_lock:
+        if _switch_users == 0:
+            _switch_default = sys.getswitchinterval()
+            sys.setswitchinterval(STAGING_SWITCH_INTERVAL)
+        _switch_users += 1
+    try:
+        yield
+    finally:
+        with _switch_lock:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_default)
 
 
 def _grow_total(tracker: ProgressTracker, contacts: int) -> None:
@@ -467,25 +516,29 @@ async def _send_targets(
     ``flow`` is the run's staging while its audience is still being staged (see
     :func:`_plan_and_send`).
     """
-    failed = 0
     with engine.connect() as conn:
         targets = journal.targets_of(conn, run_id)
+    senders: list[TargetSender] = []
     for target in targets:
         if target.list_id is None:
             continue
         account = await accounts.get(target.credential)
         if account.exclusions is None:
             account.exclusions = list(await account.client.exclusions())
-        sender = TargetSender(
-            engine,
-            target,
-            account.client,
-            account.exclusions,  # type: ignore[arg-type]
-            tracker,
-            flow=flow,
+        senders.append(
+            TargetSender(
+                engine,
+                target,
+                account.client,
+                account.exclusions,  # type: ignore[arg-type]
+                tracker,
+                flow=flow,
+            )
         )
-        failed += await sender.run()
-    return failed
+    # every list at once: while the audience streams in, each takes its own batches as they fill
+    # (one after another, a list waiting for its first full batch would hold the others back)
+    failed = await asyncio.gather(*(sender.run() for sender in senders))
+    return sum(failed)
 
 
 def _progress_totals(engine: Engine, run_id: str) -> tuple[int, int]:

@@ -107,3 +107,37 @@ def test_a_kill_while_reading_the_audience_is_finished_by_resume(
     after = imports_per_email(dump)
     assert all(after[email] == before[email] == 1 for email in confirmed)
     assert all(after[p.email] >= 1 for p in audience)
+
+
+@pytest.mark.slow
+def test_two_lists_fill_side_by_side_while_the_audience_streams(
+    sandbox: RunningSandbox, actui_home: Path, tmp_path: Path
+) -> None:
+    from actui.campaigns.store import import_campaign
+    from actui.sync.models import SendRequest
+    from actui.sync.runner import run_send
+    from tests.functional.test_send_support import SEGMENT
+
+    import_campaign(
+        {
+            "name": "Split",
+            "audience": SEGMENT,
+            "groups": [
+                {"name": "A", "percent": 50, "destination": "sandbox", "list": "Split A"},
+                {"name": "B", "percent": 50, "destination": "sandbox", "list": "Split B"},
+            ],
+            "attributes": {"email": "email"},
+        }
+    )
+    audience = people(2 * AUDIENCE + 5_000)  # each list holds more than staging runs ahead
+    db = write_customers(tmp_path / "c360.db", audience)
+
+    summary = run_send(SendRequest(campaign="Split"), db)
+
+    assert summary.status == "completed", summary.message
+    dump = sandbox.sandbox.dump()
+    on_a = {e for e, s in list_state(dump, "Split A").items() if s == 1}
+    on_b = {e for e, s in list_state(dump, "Split B").items() if s == 1}
+    assert not on_a & on_b
+    assert on_a | on_b == {p.email for p in audience}
+    assert min(len(on_a), len(on_b)) > 10_000
