@@ -446,7 +446,7 @@ async def _plan_and_send(
             journal.set_run_status(conn, run_id, "sending", counts=counts)
         tracker.total, _ = _progress_totals(engine, run_id)
         failed = await sending
-        if sending.done() and flow.pace is False:  # they stopped early: send what is left
+        if not flow.pace:  # the senders stopped early: send what is left
             failed += await _send_targets(engine, run_id, accounts, tracker)
         return failed
     except BaseException:
