@@ -34,6 +34,7 @@ import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,8 @@ FACTS_VERSION: Final = 1
 #: the schema name the facts file is attached under, for the time of one query
 FACTS_SCHEMA: Final = "actui_email_facts"
 FACTS_TABLE: Final = "email_facts"
+#: SQLite virtual-machine steps between two looks at ``should_stop`` during a build
+STOP_CHECK_STEPS: Final = 100_000
 
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -114,11 +117,15 @@ def fresh_email_facts(source: Source, table: str) -> EmailFacts | None:
     return EmailFacts(path, table, int(row[1]), float(row[2]))
 
 
-def ensure_email_facts(source: Source, table: str) -> EmailFacts | None:
+def ensure_email_facts(
+    source: Source, table: str, *, should_stop: Callable[[], bool] | None = None
+) -> EmailFacts | None:
     """Fresh facts for ``table``, building them first when missing or stale (blocking).
 
     Returns None for sources that cannot have facts (not a SQLite file, a view or a table
-    without ``rowid``). Two callers for the same table build once.
+    without ``rowid``). Two callers for the same table build once. A build polls
+    ``should_stop`` while SQLite works and, when it answers True, stops with
+    ``sqlite3.OperationalError`` ("interrupted"), leaving no file behind.
     """
     database = database_file(source)
     if database is None or not _has_rowid(source, table):
@@ -127,7 +134,7 @@ def ensure_email_facts(source: Source, table: str) -> EmailFacts | None:
     with _lock_for(path):
         facts = fresh_email_facts(source, table)
         if facts is None:
-            facts = _build(database, table, source.email_column(table), path)
+            facts = _build(database, table, source.email_column(table), path, should_stop)
         return facts
 
 
@@ -147,7 +154,13 @@ def _has_rowid(source: Source, table: str) -> bool:
     return "without rowid" not in " ".join(str(kind[1] or "").lower().split())
 
 
-def _build(database: Path, table: str, email_column: str, path: Path) -> EmailFacts:
+def _build(
+    database: Path,
+    table: str,
+    email_column: str,
+    path: Path,
+    should_stop: Callable[[], bool] | None = None,
+) -> EmailFacts:
     """Judge every row of ``table`` once and write the facts atomically to ``path``."""
     started = time.perf_counter()
     stamp = _stamp(database, table, email_column)  # before reading: a write meanwhile is seen
@@ -159,7 +172,9 @@ def _build(database: Path, table: str, email_column: str, path: Path) -> EmailFa
         connection = sqlite3.connect(scratch.as_uri(), uri=True)
         try:
             register_sqlite_email_functions(connection)
-            _fill(connection, database, table, email_column)
+            if should_stop is not None:
+                connection.set_progress_handler(lambda: int(should_stop()), STOP_CHECK_STEPS)
+            _fill(connection, database, table, email_column, should_stop)
             rows = connection.execute("SELECT n FROM judged_rows").fetchone()[0]
             seconds = time.perf_counter() - started
             connection.execute("CREATE TABLE meta (stamp TEXT, rows_ INTEGER, seconds REAL)")
@@ -174,7 +189,13 @@ def _build(database: Path, table: str, email_column: str, path: Path) -> EmailFa
     return EmailFacts(path, table, int(rows), seconds)
 
 
-def _fill(connection: sqlite3.Connection, database: Path, table: str, email_column: str) -> None:
+def _fill(
+    connection: sqlite3.Connection,
+    database: Path,
+    table: str,
+    email_column: str,
+    should_stop: Callable[[], bool] | None = None,
+) -> None:
     """The facts table, from the database attached read-only for the time of the build."""
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")
@@ -183,27 +204,30 @@ def _fill(connection: sqlite3.Connection, database: Path, table: str, email_colu
     quoted_table, quoted_email = _quote(table), _quote(email_column)
     strip = "'" + STRIP_CHARS.replace("'", "''") + "'"
     # the names are quoted identifiers and no value is spliced in
-    script = f"""
-        CREATE TEMP TABLE judged AS
+    statements = [
+        f"""CREATE TEMP TABLE judged AS
             SELECT rowid AS rid, actui_email_reason({quoted_email}) AS reason,
                    lower(trim({quoted_email}, {strip})) AS email_key
-            FROM source.{quoted_table};
-        CREATE TEMP TABLE shared (email_key TEXT PRIMARY KEY, dup INTEGER) WITHOUT ROWID;
-        INSERT INTO shared
+            FROM source.{quoted_table}""",  # noqa: S608
+        "CREATE TEMP TABLE shared (email_key TEXT PRIMARY KEY, dup INTEGER) WITHOUT ROWID",
+        """INSERT INTO shared
             SELECT email_key, row_number() OVER (ORDER BY email_key) FROM temp.judged
-            WHERE reason IS NULL GROUP BY email_key HAVING count(*) > 1;
-        CREATE TABLE {FACTS_TABLE} (rid INTEGER PRIMARY KEY, reason TEXT, dup INTEGER);
-        INSERT INTO {FACTS_TABLE}
+            WHERE reason IS NULL GROUP BY email_key HAVING count(*) > 1""",
+        f"CREATE TABLE {FACTS_TABLE} (rid INTEGER PRIMARY KEY, reason TEXT, dup INTEGER)",
+        f"""INSERT INTO {FACTS_TABLE}
             SELECT judged.rid, judged.reason,
                    CASE WHEN judged.reason IS NULL THEN shared.dup END
             FROM temp.judged LEFT JOIN temp.shared ON shared.email_key = judged.email_key
             WHERE judged.reason IS NOT NULL OR shared.dup IS NOT NULL
-            ORDER BY judged.rid;
-        CREATE TABLE judged_rows AS SELECT count(*) AS n FROM temp.judged;
-        DROP TABLE temp.judged;
-        DROP TABLE temp.shared;
-        """  # noqa: S608
-    connection.executescript(script)
+            ORDER BY judged.rid""",  # noqa: S608
+        "CREATE TABLE judged_rows AS SELECT count(*) AS n FROM temp.judged",
+        "DROP TABLE temp.judged",
+        "DROP TABLE temp.shared",
+    ]
+    for statement in statements:  # one at a time: a stop is seen between them too
+        if should_stop is not None and should_stop():
+            raise sqlite3.OperationalError("interrupted")
+        connection.execute(statement)
     connection.execute("DETACH DATABASE source")
 
 

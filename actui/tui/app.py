@@ -89,6 +89,7 @@ class ActuiApp(App[None]):
         from contextlib import suppress
 
         from sqlalchemy.exc import SQLAlchemyError
+        from textual.worker import get_current_worker
 
         from actui.errors import ActuiError
         from actui.segments.email_facts import ensure_email_facts
@@ -96,9 +97,14 @@ class ActuiApp(App[None]):
         source = self.services.source
         if source is None:
             return
-        # only a speed-up: without it the counts are as exact, and slower
+        worker = get_current_worker()
+        # only a speed-up: without it the counts are as exact, and slower; quitting stops it
         with suppress(ActuiError, SQLAlchemyError, sqlite3.Error, OSError):
-            ensure_email_facts(source, source.settings.segment_table)
+            ensure_email_facts(
+                source,
+                source.settings.segment_table,
+                should_stop=lambda: worker.is_cancelled,
+            )
 
     def _connect_failed(self, url: str, reason: str) -> None:
         from actui.tui.screens.welcome import WelcomeScreen

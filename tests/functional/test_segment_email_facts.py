@@ -174,3 +174,15 @@ def test_views_and_other_databases_get_no_facts(copy_source: Source, demo_source
     assert ensure_email_facts(copy_source, "gold") is None
     if demo_source.dialect != "sqlite":
         assert ensure_email_facts(demo_source, "customer_360") is None
+
+
+def test_a_stopped_build_leaves_no_file_and_counts_stay_exact(copy_source: Source) -> None:
+    everyone = parse_segment({"version": 1, "name": "everyone", "conditions": []})
+    with pytest.raises(sqlite3.OperationalError, match="interrupt"):
+        ensure_email_facts(copy_source, "customer_360", should_stop=lambda: True)
+    cache = _facts_file(copy_source).parent
+    assert not list(cache.glob("email-facts-*"))  # neither the facts nor a scratch file
+    assert fresh_email_facts(copy_source, "customer_360") is None
+    assert audience_size(everyone, copy_source) == audience_size(
+        everyone, copy_source, email_facts=False
+    )
