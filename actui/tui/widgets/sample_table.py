@@ -20,11 +20,18 @@ class SampleTable(DataTable[str]):
         super().__init__(id=id, zebra_stripes=True, cursor_type="row")
 
     def show(self, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-        """Replace the table's contents."""
+        """Replace the table's contents.
+
+        Each column is as wide as its longest (shortened) cell or its header, set when it is
+        added: widths measured later, as rows arrive, depend on when the table is next laid out.
+        """
+        cells = [tuple(_cell(value) for value in row) for row in rows]
         self.clear(columns=True)
-        self.add_columns(*columns)
-        for row in rows:
-            self.add_row(*(_cell(value) for value in row))
+        for position, label in enumerate(columns):
+            width = max([len(label), *(len(row[position]) for row in cells if position < len(row))])
+            self.add_column(label, width=width)
+        for row in cells:
+            self.add_row(*row)
 
 
 def _cell(value: Any) -> str:
