@@ -215,10 +215,14 @@ def audience_size(
         rows = connection.execute(query).all()
     summary = next(row for row in rows if row.reason is None)
     reasons = {str(row.reason): int(row.rows) for row in rows if row.reason is not None}
-    customers, total = int(summary.customers), int(summary.total)
+    return _audience(int(summary.customers), int(summary.emails), reasons, int(summary.total))
+
+
+def _audience(customers: int, emails: int, reasons: dict[str, int], total: int) -> AudienceSize:
+    """The figures as an :class:`AudienceSize`: reasons most frequent first, share of ``total``."""
     return AudienceSize(
         customers=customers,
-        emails=int(summary.emails),
+        emails=emails,
         invalid_emails=sum(reasons.values()),
         invalid_reasons=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
         total=total,
@@ -299,14 +303,7 @@ def _audience_size_from_facts(
         else int(sendable.rows) - int(sendable.shared) + int(sendable.distinct_shared)
     )
     reasons = {str(row.reason): int(row.rows) for row in rows if row.reason is not None}
-    return AudienceSize(
-        customers=customers,
-        emails=emails,
-        invalid_emails=sum(reasons.values()),
-        invalid_reasons=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
-        total=total,
-        share=customers / total if total else 0.0,
-    )
+    return _audience(customers, emails, reasons, total)
 
 
 def condition_sizes(
