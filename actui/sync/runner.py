@@ -234,17 +234,15 @@ async def _prepare(
     return _Prepared(audience, targets, target_of, account_of, read)
 
 
-async def _plan_run(
-    engine: Engine,
-    run_id: str,
-    request: SendRequest,
-    db_url: str,
-    accounts: _Accounts,
-    *,
-    dry: bool,
+async def _plan_dry_run(
+    engine: Engine, run_id: str, request: SendRequest, db_url: str, accounts: _Accounts
 ) -> tuple[list[TargetRow], set[int]]:
-    """Targets, lists, snapshots, the staged audience and its diff; returns targets, lists read."""
-    prepared = await _prepare(engine, run_id, request, db_url, accounts, dry=dry)
+    """A dry run's plan: targets (no list created), snapshots, the staged audience and its diff.
+
+    Returns the targets and the ids of those whose list was read. A real send plans while it
+    sends instead (:func:`_plan_and_send`).
+    """
+    prepared = await _prepare(engine, run_id, request, db_url, accounts, dry=True)
     try:
         _stage(engine, run_id, request, prepared)
         return prepared.targets, prepared.read
@@ -795,7 +793,7 @@ async def dry_run_async(
     try:
         async with AsyncExitStack() as stack:
             accounts = _Accounts(limits, stack)
-            targets, read = await _plan_run(engine, run_id, request, db_url, accounts, dry=True)
+            targets, read = await _plan_dry_run(engine, run_id, request, db_url, accounts)
         estimates: list[TargetEstimate] = []
         with engine.connect() as conn:
             for target in targets:
