@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from actui.campaigns.model import parse_campaign
 from actui.campaigns.plan import CampaignPlan, build_plan
-from actui.campaigns.stream import iter_contacts
+from actui.campaigns.stream import CHUNK_SIZE, iter_contacts
 from actui.segments.resolver import DictResolver
 from actui.source import Source
 
@@ -52,7 +52,7 @@ CAMPAIGN = {
         "tags": "loyalty_tier",
     },
 }
-CHUNK = 5000
+CHUNK = CHUNK_SIZE  # the stream's default chunk, also used by the raw baseline's fetchmany
 
 
 def _write_demo(path: str, rows: int) -> None:

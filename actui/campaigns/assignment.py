@@ -1,10 +1,14 @@
 """Stable group assignment: a keyed hash puts each customer in a bucket, groups own bucket ranges.
 
 How it works
-    Each customer key (its text form, ``str(key)``) is hashed with BLAKE2b keyed by the campaign's
-    ``id``; the first 8 bytes of the digest, modulo :data:`BUCKETS` (10,000), are the customer's
-    bucket. Within a sub-audience the groups own consecutive bucket ranges in the order they are
-    listed, each as wide as its percentage (0.01 % is one bucket): with A 45 %, B 45 %, Control
+    Each customer key (its text form, ``str(key)``, as UTF-8) is hashed with XXH3 (64 bits),
+    seeded by the campaign's ``id`` (the seed is the first 8 bytes of the id's BLAKE2b digest);
+    the hash modulo :data:`BUCKETS` (10,000) is the customer's bucket. XXH3 is a published,
+    frozen algorithm with the same output on every platform, and one call per customer: a
+    million members are placed in about 0.1 s, where a keyed BLAKE2b took 0.5 s.
+
+    Within a sub-audience the groups own consecutive bucket ranges in the order they are listed,
+    each as wide as its percentage (0.01 % is one bucket): with A 45 %, B 45 %, Control
     10 %, A owns buckets 0-4499, B 4500-8999 and Control 9000-9999. The same campaign id and the
     same key give the same bucket on every run, on every machine, whatever else is in the
     database, so a customer stays in the same group while the groups are unchanged, and customers
@@ -29,19 +33,21 @@ import hashlib
 from bisect import bisect_right
 from collections.abc import Sequence
 
+from xxhash import xxh3_64_intdigest
+
 #: number of buckets; a group's share is a whole number of buckets (0.01 % each)
 BUCKETS = 10_000
 
 
-def bucket_of(campaign_key: bytes, customer_key: object) -> int:
-    """The bucket in ``[0, BUCKETS)`` of ``customer_key`` in the campaign keyed ``campaign_key``."""
-    digest = hashlib.blake2b(str(customer_key).encode(), key=campaign_key, digest_size=8).digest()
-    return int.from_bytes(digest, "big") % BUCKETS
+def bucket_of(seed: int, customer_key: object) -> int:
+    """The bucket in ``[0, BUCKETS)`` of ``customer_key`` in the campaign seeded ``seed``."""
+    return xxh3_64_intdigest(str(customer_key).encode(), seed) % BUCKETS
 
 
-def campaign_hash_key(campaign_id: str) -> bytes:
-    """The BLAKE2b key for a campaign: its id's bytes, cut to BLAKE2b's 64-byte limit."""
-    return campaign_id.encode()[:64]
+def campaign_seed(campaign_id: str) -> int:
+    """The XXH3 seed of a campaign: the first 8 bytes of its id's BLAKE2b digest, as a number."""
+    digest = hashlib.blake2b(campaign_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
 
 
 def bucket_bounds(percents: Sequence[float]) -> list[int]:
@@ -77,20 +83,17 @@ def bucket_table(bounds: Sequence[int]) -> tuple[int, ...]:
 class GroupAssigner:
     """Places customer keys in groups for one campaign: bucket hash plus per-sub-audience tables."""
 
-    __slots__ = ("_key", "_tables")
+    __slots__ = ("_tables", "seed")
 
     def __init__(self, campaign_id: str, percents_by_sub_audience: Sequence[Sequence[float]]):
-        self._key = campaign_hash_key(campaign_id)
+        #: the campaign's hash seed (streams hash inline: ``xxh3_64_intdigest(key, seed)``)
+        self.seed = campaign_seed(campaign_id)
         self._tables = [bucket_table(bucket_bounds(p)) for p in percents_by_sub_audience]
-
-    def hasher(self) -> hashlib.blake2b:
-        """A keyed BLAKE2b state to ``copy()`` per customer (cheaper than keying each one)."""
-        return hashlib.blake2b(key=self._key, digest_size=8)
 
     def bucket(self, customer_key: object) -> int:
         """The customer's bucket in this campaign."""
-        return bucket_of(self._key, customer_key)
+        return bucket_of(self.seed, customer_key)
 
     def group(self, sub_audience: int, customer_key: object) -> int:
         """The position of the customer's group within sub-audience number ``sub_audience``."""
-        return self._tables[sub_audience][bucket_of(self._key, customer_key)]
+        return self._tables[sub_audience][bucket_of(self.seed, customer_key)]

@@ -16,6 +16,7 @@ from actui.campaigns.contacts import Contact, RejectedContact
 from actui.campaigns.emails import EMAIL_RULE, REASON_DUPLICATE
 from actui.campaigns.plan import CampaignPlan, GroupKey, GroupSpec
 from actui.campaigns.stream import (
+    CHUNK_SIZE,
     EXCLUDED_ROW,
     UNPLACED,
     contact_builders,
@@ -88,7 +89,7 @@ def contact_row(contact: Contact) -> dict[str, Any]:
     return row
 
 
-def preview(plan: CampaignPlan, sample: int = 10, chunk_size: int = 5000) -> CampaignPreview:
+def preview(plan: CampaignPlan, sample: int = 10, chunk_size: int = CHUNK_SIZE) -> CampaignPreview:
     """Stream the campaign once and count what a send would do; keep ``sample`` rows per group."""
     campaign = plan.campaign
     result = CampaignPreview(campaign=campaign.name, id=campaign.id, warnings=list(plan.warnings))

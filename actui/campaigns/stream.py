@@ -25,10 +25,11 @@ from operator import itemgetter
 from typing import Any, Final
 
 from sqlalchemy import Connection, Dialect, Select
+from xxhash import xxh3_64_intdigest
 
 from actui.campaigns.assignment import BUCKETS, bucket_bounds
-from actui.campaigns.contacts import CONTACT_SETTERS, Contact, RejectedContact
-from actui.campaigns.emails import REASON_DUPLICATE, VALID_EMAIL, rejection_reason
+from actui.campaigns.contacts import Contact, RejectedContact
+from actui.campaigns.emails import REASON_DUPLICATE, email_checker, rejection_reason
 from actui.campaigns.model import FIELD_PREFIX, CampaignError
 from actui.campaigns.plan import (
     EMAIL,
@@ -41,6 +42,12 @@ from actui.campaigns.plan import (
     GroupKey,
     GroupSpec,
 )
+
+#: contacts per chunk by default, and rows read from the driver at a time: small enough that a
+#: chunk's rows and contacts stay in the CPU's cache (chunks of 5,000 made a stream of a million
+#: members 20-25 % slower, with the same work done)
+CHUNK_SIZE: Final = 1000
+FETCH_ROWS: Final = CHUNK_SIZE
 
 #: what happened to a row that was not sent
 HELD_OUT: Final = 1
@@ -63,7 +70,7 @@ def iter_contacts(
     *,
     field_ids: Mapping[str, str] | None = None,
     group: str | GroupKey | None = None,
-    chunk_size: int = 5000,
+    chunk_size: int = CHUNK_SIZE,
     on_rejected: Callable[[GroupKey, RejectedContact], None] | None = None,
 ) -> Iterator[list[tuple[GroupKey, Contact]]]:
     """The contacts to send, in chunks of at most ``chunk_size``, each with its group.
@@ -90,7 +97,7 @@ def iter_contacts(
 
 
 def iter_rejected(
-    plan: CampaignPlan, *, group: str | GroupKey | None = None, chunk_size: int = 5000
+    plan: CampaignPlan, *, group: str | GroupKey | None = None, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[tuple[GroupKey, RejectedContact]]:
     """Every row set aside before sending (invalid or duplicate email), with its group."""
     rejected: list[tuple[GroupKey, RejectedContact]] = []
@@ -106,7 +113,7 @@ def iter_rejected(
 
 
 def iter_assignments(
-    plan: CampaignPlan, *, chunk_size: int = 5000
+    plan: CampaignPlan, *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[tuple[str, GroupKey]]:
     """Every member the campaign places (control and bad emails included) with its group."""
     group_of = plan.assigner.group
@@ -128,26 +135,27 @@ def stream_rows(
     builders: Mapping[GroupKey, ContactBuilder | None],
     on_other: OnOther,
 ) -> Iterator[list[tuple[GroupKey, Contact]]]:
-    """Classify every row of ``statement`` (see the module docstring), one list per fetched chunk.
+    """Classify every row of ``statement`` (see the module docstring), in lists of <= chunk_size.
 
     Rows whose group has a builder are emitted; every other row goes to ``on_other``. This loop
     runs once per audience member, so it reads plain driver rows and keeps every name it calls
     in a local: a million members cost seconds, and each attribute lookup is a visible share.
     """
+    fetch_size = min(chunk_size, FETCH_ROWS)
     targets = _bucket_targets(plan, builders)
-    new_state = plan.assigner.hasher().copy
-    from_bytes = int.from_bytes
-    valid = VALID_EMAIL.fullmatch
+    seed = plan.assigner.seed
+    hash_key = xxh3_64_intdigest
+    valid = email_checker()
     head = itemgetter(KEY, SUB, EXCLUDED, EMAIL_KEY, EMAIL)
     previous_key: object = _NOTHING
     previous_reason: str | None = None
     with (
         plan.source.read_only() as connection,
-        driver_rows(connection, statement, chunk_size) as fetch,
+        driver_rows(connection, statement, fetch_size) as fetch,
     ):
+        emitted: list[tuple[GroupKey, Contact]] = []
+        append = emitted.append
         while True:
-            emitted: list[tuple[GroupKey, Contact]] = []
-            append = emitted.append
             with _collector_paused():
                 rows = fetch()
                 for row in rows:
@@ -156,10 +164,8 @@ def stream_rows(
                         on_other(UNPLACED, None, None)
                         continue
                     text_key = key if key.__class__ is str else str(key)
-                    state = new_state()
-                    state.update(text_key.encode())
                     group_key, build, spec = targets[sub][
-                        from_bytes(state.digest(), "big") % BUCKETS
+                        hash_key(text_key.encode(), seed) % BUCKETS
                     ]
                     if excluded:
                         on_other(EXCLUDED_ROW, spec, None)
@@ -171,7 +177,7 @@ def stream_rows(
                                 _shown(raw), previous_reason or REASON_DUPLICATE, text_key
                             ),
                         )
-                    elif email is None or valid(email) is None or not raw.isascii():
+                    elif email is None or not valid(email) or not raw.isascii():
                         previous_key = email
                         previous_reason = rejection_reason(raw)
                         on_other(
@@ -187,8 +193,13 @@ def stream_rows(
                 finished = not rows
                 rows = ()  # freed now: the collector's first pass then has less to look at
             if finished:
+                if emitted:
+                    yield emitted
                 return
-            yield emitted
+            if len(emitted) > chunk_size - fetch_size:
+                yield emitted
+                emitted = []
+                append = emitted.append
 
 
 _NOTHING: Final = object()
@@ -337,9 +348,8 @@ def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBui
     positions = dict(spec.columns)
     standard = [positions.get(name, NOTHING) for name in ("first_name", "last_name", "phone")]
     read = itemgetter(*standard, positions.get("tags", NOTHING))
-    new_object = object.__new__
+    new_tuple = tuple.__new__
     parsed_tags: dict[str, tuple[str, ...]] = {}
-    set_email, set_first, set_last, set_phone, set_fields, set_tags, set_key = CONTACT_SETTERS
     fields = tuple(
         (field_ids[name] if field_ids is not None else name, position)
         for attribute, position in spec.columns
@@ -349,25 +359,28 @@ def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBui
 
     def build(row: Any, email: str, customer_key: str) -> Contact:
         first, last, phone, tags = read(row)
-        contact = new_object(Contact)  # Contact's own slots, filled as new_contact does, inline
-        set_email(contact, email)
-        set_first(contact, (first.strip() or None) if first.__class__ is str else _text(first))
-        set_last(contact, (last.strip() or None) if last.__class__ is str else _text(last))
-        set_phone(contact, (phone.strip() or None) if phone.__class__ is str else _text(phone))
-        set_fields(contact, _fields(row, fields) if fields else ())
         if tags is None:
-            set_tags(contact, ())
+            tag_tuple: tuple[str, ...] = ()
         elif tags.__class__ is str:  # few distinct values (tiers, segments): parse each once
-            parsed = parsed_tags.get(tags)
-            if parsed is None:
-                parsed = _tags(tags)
+            tag_tuple = parsed_tags.get(tags)  # type: ignore[assignment]
+            if tag_tuple is None:
+                tag_tuple = _tags(tags)
                 if len(parsed_tags) < _TAG_CACHE_SIZE:
-                    parsed_tags[tags] = parsed
-            set_tags(contact, parsed)
+                    parsed_tags[tags] = tag_tuple
         else:
-            set_tags(contact, _tags(tags))
-        set_key(contact, customer_key)
-        return contact
+            tag_tuple = _tags(tags)
+        return new_tuple(  # what new_contact does, inline
+            Contact,
+            (
+                email,
+                (first.strip() or None) if first.__class__ is str else _text(first),
+                (last.strip() or None) if last.__class__ is str else _text(last),
+                (phone.strip() or None) if phone.__class__ is str else _text(phone),
+                _fields(row, fields) if fields else (),
+                tag_tuple,
+                customer_key,
+            ),
+        )
 
     return build
 
