@@ -6,6 +6,8 @@ Without ``--db`` a demo SQLite database of ``--rows`` customers is written to a 
 (or to ``--keep PATH``, reused on the next run). The baseline is the campaign's own SELECT,
 streamed raw through the DB-API driver with ``fetchmany`` and nothing done to the rows; the
 campaign run adds the group hash, email checks, duplicate collapse and the mapped contacts.
+With PG* variables set (under ``pg_virtualenv``), the same customers are then loaded into a
+scratch PostgreSQL database and measured again (``--no-postgres`` skips it).
 With ``--runs N`` both are run N times, alternating, and the medians are printed with the load
 average (the figures of a shared machine move with its load). Targets: >= 200,000 rows/s and
 peak RSS <= 200 MB.
@@ -21,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +31,12 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scratch import scratch_postgres
+
 from actui.campaigns.model import parse_campaign
 from actui.campaigns.plan import CampaignPlan, build_plan
 from actui.campaigns.stream import CHUNK_SIZE, iter_contacts
+from actui.demo.data import load_demo
 from actui.segments.resolver import DictResolver
 from actui.source import Source
 
@@ -52,27 +58,35 @@ CAMPAIGN = {
         "tags": "loyalty_tier",
     },
 }
+DEMO_SEED = 7
 CHUNK = CHUNK_SIZE  # the stream's default chunk, also used by the raw baseline's fetchmany
 
 
 def _write_demo(path: str, rows: int) -> None:
     from actui.demo.data import write_demo_sqlite
 
-    write_demo_sqlite(Path(path), rows, 7, overwrite=True)
+    write_demo_sqlite(Path(path), rows, DEMO_SEED, overwrite=True)
+
+
+def _load_postgres(url: str, rows: int) -> None:
+    load_demo(url, rows, DEMO_SEED)
+
+
+def in_child(target: Callable[[str, int], None], *args: Any) -> None:
+    """Run ``target`` in a child process, so the memory it takes never counts in this one."""
+    child = multiprocessing.get_context("spawn").Process(target=target, args=args)
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise SystemExit("writing the demo customers failed")
 
 
 def demo_url(rows: int, keep: Path | None) -> str:
-    """A demo SQLite URL, written in a child process so its memory never counts here."""
+    """A demo SQLite URL, written in a child process."""
     path = keep or Path(tempfile.mkdtemp(prefix="actui-bench-")) / "customers.db"
     if not path.exists():
         started = time.perf_counter()
-        child = multiprocessing.get_context("spawn").Process(
-            target=_write_demo, args=(str(path), rows)
-        )
-        child.start()
-        child.join()
-        if child.exitcode != 0:
-            raise SystemExit("writing the demo database failed")
+        in_child(_write_demo, str(path), rows)
         print(f"wrote {rows:,} demo customers in {time.perf_counter() - started:.1f} s")
     return f"sqlite:///{path}"
 
@@ -123,21 +137,15 @@ def campaign_run(plan: CampaignPlan) -> tuple[int, int, float, float, float]:
     return contacts, rejected, seconds, time.process_time() - cpu_started, max_rss
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--db", help="a Customer 360 URL (default: a generated demo SQLite)")
-    parser.add_argument("--keep", type=Path, help="write (or reuse) the demo database here")
-    parser.add_argument("--runs", type=int, default=1, help="repeat and print medians")
-    args = parser.parse_args()
-    url = args.db or demo_url(args.rows, args.keep)
+def measure(url: str, runs: int) -> None:
+    """Run the baseline and the campaign stream ``runs`` times each, alternating; print medians."""
     source = Source.connect(url)
     loads = [os.getloadavg()[0]]
     baselines: list[tuple[int, float, float]] = []
     campaigns: list[tuple[int, int, float, float, float]] = []
     try:
         plan = build_plan(parse_campaign(CAMPAIGN), source, DictResolver(), destination_defaults={})
-        for _ in range(args.runs):
+        for _ in range(runs):
             baselines.append(raw_baseline(plan))
             campaigns.append(campaign_run(plan))
             loads.append(os.getloadavg()[0])
@@ -154,8 +162,8 @@ def main() -> None:
     base_rate, rate = base_rows / base_seconds, base_rows / seconds
     print(f"backend                 {source.dialect}")
     print(f"rows in the send query  {base_rows:,}")
-    if args.runs > 1:
-        print(f"runs                    {args.runs} (medians below)")
+    if runs > 1:
+        print(f"runs                    {runs} (medians below)")
         for label, walls in (
             ("  baseline walls", [run[1] for run in baselines]),
             ("  campaign walls", [run[2] for run in campaigns]),
@@ -176,6 +184,28 @@ def main() -> None:
     print(f"peak RSS                {peak_mb:,.0f} MB (max seen while streaming {max_rss:,.0f} MB)")
     target = "met" if rate >= 200_000 and peak_mb <= 200 else "NOT met"
     print(f"target >= 200,000 rows/s and <= 200 MB: {target} (wall-clock rate)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--db", help="a Customer 360 URL (default: a generated demo SQLite)")
+    parser.add_argument("--keep", type=Path, help="write (or reuse) the demo database here")
+    parser.add_argument("--runs", type=int, default=1, help="repeat and print medians")
+    parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
+    args = parser.parse_args()
+    measure(args.db or demo_url(args.rows, args.keep), args.runs)
+    if args.db or args.no_postgres:
+        return
+    with scratch_postgres() as pg_url:
+        if pg_url is None:
+            print("\nPostgreSQL: skipped (no PG* variables; run under pg_virtualenv)")
+            return
+        started = time.perf_counter()
+        in_child(_load_postgres, pg_url, args.rows)
+        seconds = time.perf_counter() - started
+        print(f"\nloaded {args.rows:,} demo customers into PostgreSQL in {seconds:.1f} s")
+        measure(pg_url, args.runs)
 
 
 if __name__ == "__main__":

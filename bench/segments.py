@@ -18,8 +18,6 @@ and every ratio compares two queries run through the same driver in the same pro
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import statistics
 import tempfile
 import time
@@ -28,7 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, ColumnClause, column, text
+from scratch import scratch_postgres
+from sqlalchemy import ColumnClause, column, text
 
 from actui.demo.data import load_demo, write_demo_sqlite
 from actui.segments.email_facts import ensure_email_facts
@@ -206,39 +205,14 @@ def measure(source: Source, repeat: int) -> None:
 
 
 @contextmanager
-def scratch_postgres(rows: int, seed: int) -> Iterator[str | None]:
-    """A PostgreSQL database with the demo rows, when PG* variables point at a server."""
-    if not (os.environ.get("PGHOST") or os.environ.get("PGPORT")):
-        yield None
-        return
-    import psycopg
-
-    params: dict[str, Any] = {
-        "host": os.environ.get("PGHOST", "localhost"),
-        "port": int(os.environ.get("PGPORT", "5432")),
-        "user": os.environ.get("PGUSER", "postgres"),
-        "dbname": os.environ.get("PGDATABASE", "postgres"),
-        "password": os.environ.get("PGPASSWORD"),
-    }
-    name = f"actui_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(**params, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = URL.create(
-        "postgresql+psycopg",
-        username=params["user"],
-        password=params["password"],
-        host=params["host"],
-        port=params["port"],
-        database=name,
-    ).render_as_string(hide_password=False)
-    try:
-        started = time.perf_counter()
-        load_demo(url, rows, seed)
-        print(f"loaded {rows:,} rows into PostgreSQL in {time.perf_counter() - started:.1f} s")
+def scratch_demo_postgres(rows: int, seed: int) -> Iterator[str | None]:
+    """A scratch PostgreSQL database holding the demo rows, when PG* variables point at a server."""
+    with scratch_postgres() as url:
+        if url is not None:
+            started = time.perf_counter()
+            load_demo(url, rows, seed)
+            print(f"loaded {rows:,} rows into PostgreSQL in {time.perf_counter() - started:.1f} s")
         yield url
-    finally:
-        with psycopg.connect(**params, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:
@@ -262,7 +236,7 @@ def main() -> None:
         finally:
             source.dispose()
     if args.db is None and not args.no_postgres:
-        with scratch_postgres(args.rows, args.seed) as pg_url:
+        with scratch_demo_postgres(args.rows, args.seed) as pg_url:
             if pg_url is not None:
                 pg = Source.connect(pg_url)
                 try:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
+from scratch import scratch_postgres
 
 from actui.demo.data import load_demo, write_demo_sqlite
 from actui.source import Picklist, Source
@@ -91,32 +90,6 @@ def measure(label: str, url: str, repeat: int) -> None:
             f"  picklist {column:<20}  {seconds * 1000:9.1f} ms   "
             f"{seconds / baseline:5.2f}x  {sampled}"
         )
-
-
-@contextmanager
-def scratch_postgres() -> Iterator[str | None]:
-    """A throwaway database on the PG* server, or None when no server is configured."""
-    if not (os.environ.get("PGHOST") or os.environ.get("PGPORT")):
-        yield None
-        return
-    import psycopg
-
-    name = f"actui_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = sa.URL.create(
-        "postgresql+psycopg",
-        username=os.environ.get("PGUSER"),
-        password=os.environ.get("PGPASSWORD"),
-        host=os.environ.get("PGHOST", "localhost"),
-        port=int(os.environ.get("PGPORT", "5432")),
-        database=name,
-    )
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:

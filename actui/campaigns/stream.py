@@ -29,7 +29,7 @@ from xxhash import xxh3_64_intdigest
 
 from actui.campaigns.assignment import BUCKETS, bucket_bounds
 from actui.campaigns.contacts import Contact, RejectedContact
-from actui.campaigns.emails import REASON_DUPLICATE, email_checker, rejection_reason
+from actui.campaigns.emails import REASON_DUPLICATE, VALID_EMAIL, rejection_reason
 from actui.campaigns.model import FIELD_PREFIX, CampaignError
 from actui.campaigns.plan import (
     EMAIL,
@@ -145,7 +145,7 @@ def stream_rows(
     targets = _bucket_targets(plan, builders)
     seed = plan.assigner.seed
     hash_key = xxh3_64_intdigest
-    valid = email_checker()
+    valid = VALID_EMAIL.fullmatch
     head = itemgetter(KEY, SUB, EXCLUDED, EMAIL_KEY, EMAIL)
     previous_key: object = _NOTHING
     previous_reason: str | None = None
@@ -177,7 +177,7 @@ def stream_rows(
                                 _shown(raw), previous_reason or REASON_DUPLICATE, text_key
                             ),
                         )
-                    elif email is None or not valid(email) or not raw.isascii():
+                    elif email is None or valid(email) is None or not raw.isascii():
                         previous_key = email
                         previous_reason = rejection_reason(raw)
                         on_other(
