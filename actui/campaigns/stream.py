@@ -19,10 +19,11 @@ exactly the text that is sent.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from itertools import islice
 from operator import itemgetter
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from sqlalchemy import Connection, Dialect, Select
 from xxhash import xxh3_64_intdigest
@@ -72,6 +73,7 @@ def iter_contacts(
     group: str | GroupKey | None = None,
     chunk_size: int = CHUNK_SIZE,
     on_rejected: Callable[[GroupKey, RejectedContact], None] | None = None,
+    paced: bool = False,
 ) -> Iterator[list[tuple[GroupKey, Contact]]]:
     """The contacts to send, in chunks of at most ``chunk_size``, each with its group.
 
@@ -79,7 +81,9 @@ def iter_contacts(
     ActiveCampaign id; without it, contacts carry the names. ``group`` (a group name, matched in
     every sub-audience, "Sub-audience / Group", or a :class:`GroupKey`) keeps one group;
     duplicates are still decided over the whole campaign. Control groups are never emitted;
-    rejected rows of the groups asked for go to ``on_rejected``.
+    rejected rows of the groups asked for go to ``on_rejected``. A caller that may pause between
+    chunks for longer than the statement timeout (a send's staging, which waits for the
+    senders) says ``paced``: see :func:`driver_rows`.
     """
     wanted = _wanted_groups(plan, group)
 
@@ -93,7 +97,7 @@ def iter_contacts(
             on_rejected(spec.key, item)  # type: ignore[arg-type]
 
     builders = contact_builders(plan, field_ids, wanted)
-    yield from stream_rows(plan, plan.send_statement(), chunk_size, builders, other)
+    yield from stream_rows(plan, plan.send_statement(), chunk_size, builders, other, paced=paced)
 
 
 def iter_rejected(
@@ -134,6 +138,8 @@ def stream_rows(
     chunk_size: int,
     builders: Mapping[GroupKey, ContactBuilder | None],
     on_other: OnOther,
+    *,
+    paced: bool = False,
 ) -> Iterator[list[tuple[GroupKey, Contact]]]:
     """Classify every row of ``statement`` (see the module docstring), in lists of <= chunk_size.
 
@@ -151,7 +157,7 @@ def stream_rows(
     previous_reason: str | None = None
     with (
         plan.source.read_only() as connection,
-        driver_rows(connection, statement, fetch_size) as fetch,
+        driver_rows(connection, statement, fetch_size, paced=paced) as fetch,
     ):
         emitted: list[tuple[GroupKey, Contact]] = []
         append = emitted.append
@@ -207,16 +213,26 @@ _NOTHING: Final = object()
 
 @contextmanager
 def driver_rows(
-    connection: Connection, statement: Select[Any], chunk_size: int
+    connection: Connection, statement: Select[Any], chunk_size: int, *, paced: bool = False
 ) -> Iterator[Callable[[], Sequence[Sequence[Any]]]]:
     """Run ``statement`` and give a ``fetch()`` returning its next ``chunk_size`` rows.
 
-    SQLAlchemy compiles and executes the statement (server-side cursor where the database has
-    one, so memory stays flat) and returns the first chunk; after it, the DB-API cursor's own
-    ``fetchmany`` is read directly, skipping the ``Row`` objects. Values of column types that
-    SQLAlchemy converts after the driver (booleans and dates on SQLite, for instance) are
-    converted the same way, so the rows hold what SQLAlchemy would have returned.
+    On PostgreSQL through psycopg the rows are streamed (see :func:`_psycopg_rows`), unless the
+    caller is ``paced``: a streamed query is one statement until its last row is read, and the
+    statement timeout would cancel it while the caller waits, where each ``FETCH`` of a
+    server-side cursor is a statement of its own.
+
+    Otherwise SQLAlchemy compiles and executes the statement (server-side cursor where the
+    database has one, so memory stays flat) and returns the first chunk; after it, the DB-API
+    cursor's own ``fetchmany`` is read directly, skipping the ``Row`` objects. Values of column
+    types that SQLAlchemy converts after the driver (booleans and dates on SQLite, for instance)
+    are converted the same way, so the rows hold what SQLAlchemy would have returned.
     """
+    streamed = None if paced else _psycopg_rows(connection, statement, chunk_size)
+    if streamed is not None:
+        with streamed as fetch:
+            yield fetch
+        return
     result = connection.execution_options(stream_results=True).execute(statement)
     try:
         cursor = result.cursor
@@ -236,6 +252,56 @@ def driver_rows(
         yield fetch
     finally:
         result.close()
+
+
+def _psycopg_rows(
+    connection: Connection, statement: Select[Any], chunk_size: int
+) -> AbstractContextManager[Callable[[], Sequence[Sequence[Any]]]] | None:
+    """Stream ``statement`` with psycopg's ``Cursor.stream`` (None: not psycopg, or not here).
+
+    A server-side cursor (``DECLARE``) makes PostgreSQL sort the whole audience alone before the
+    first row, and then wait for every ``FETCH``. A streamed query may use parallel workers, and
+    the server sends rows while this process classifies the previous ones: a 1 M-row campaign
+    takes 2.1 s to read this way against 3.9 s through a cursor. It runs in the connection's
+    transaction, so the read-only mode and statement timeout hold. Statements whose parameters
+    SQLAlchemy would convert in a way this cannot repeat (expanding lists of such types) are left
+    to the cursor.
+    """
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return None
+    import psycopg
+
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    for bind, name in compiled.bind_names.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            continue
+        if bind.expanding or name not in params:
+            return None
+        params[name] = process(params[name])
+    size = chunk_size if psycopg.capabilities.has_stream_chunked() else 1
+    raw: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
+
+    @contextmanager
+    def rows() -> Iterator[Callable[[], Sequence[Sequence[Any]]]]:
+        cursor = raw.cursor()
+        stream = cast(Generator[Any, None, None], cursor.stream(str(compiled), params, size=size))
+        try:
+            first = [list(islice(stream, chunk_size))]
+            convert = _converter(statement, dialect, cursor.description)
+
+            def fetch() -> Sequence[Sequence[Any]]:
+                batch = first.pop() if first else list(islice(stream, chunk_size))
+                return batch if convert is None else [convert(row) for row in batch]
+
+            yield fetch
+        finally:
+            stream.close()  # psycopg cancels the query if rows are left
+            cursor.close()
+
+    return rows()
 
 
 def _converter(

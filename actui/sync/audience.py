@@ -88,6 +88,11 @@ def iter_audience(
     def collect(key: GroupKey, row: RejectedContact) -> None:
         rejected.append((key, row))
 
-    yield from iter_contacts(
-        audience.plan, field_ids=field_ids, group=group, chunk_size=5000, on_rejected=collect
+    yield from iter_contacts(  # paced: staging waits while the senders catch up
+        audience.plan,
+        field_ids=field_ids,
+        group=group,
+        chunk_size=5000,
+        on_rejected=collect,
+        paced=True,
     )

@@ -111,10 +111,13 @@ def test_sub_audiences_take_the_first_match_and_everyone_else_the_rest(
 
 def test_control_groups_are_never_emitted(demo_source: Source) -> None:
     plan = plan_of(spring(audience=ALL, exclusions=[]), demo_source)
-    held_out = {key for key, group in iter_assignments(plan) if group.group == "Control"}
+    placed = dict(iter_assignments(plan))
+    held_out = {key for key, group in placed.items() if group.group == "Control"}
     assert held_out
     sent = contacts_of(plan)
     assert not {contact.customer_key for _, contact in sent} & held_out
+    # the stream hashes inline; every contact is in the group the assigner gives its customer
+    assert all(placed[str(contact.customer_key)] == group for group, contact in sent)
     assert {group for group, _ in sent} == {
         GroupKey("Gold", "A"),
         GroupKey("Gold", "B"),
@@ -324,3 +327,18 @@ def test_destination_default_attributes_fill_what_the_campaign_leaves_out(
     assert any(contact.first_name for _, contact in sent)
     assert any(contact.phone for _, contact in sent)
     assert all(contact.last_name is None for _, contact in sent)
+
+
+def test_a_stream_closed_half_way_stops_its_query_and_frees_the_connection(
+    demo_source: Source,
+) -> None:
+    """A preview or send that stops early cancels the rest; the next stream runs as usual."""
+    plan = plan_of(spring(audience=ALL, exclusions=[]), demo_source)
+    stream = iter_contacts(plan, chunk_size=100)
+    first = next(stream)
+    assert 0 < len(first) <= 100
+    stream.close()
+    assert demo_source.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    whole = contacts_of(plan)
+    assert len(whole) > 1000
+    assert whole[: len(first)] == first  # the same order: by email, then customer key
