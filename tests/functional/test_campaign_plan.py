@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -342,3 +343,62 @@ def test_a_stream_closed_half_way_stops_its_query_and_frees_the_connection(
     whole = contacts_of(plan)
     assert len(whole) > 1000
     assert whole[: len(first)] == first  # the same order: by email, then customer key
+
+
+BIG_AUDIENCE = 300_000
+
+
+@pytest.fixture
+def big_pg_source(pg_url: str) -> Iterator[Source]:
+    """A Customer 360 of 300,000 customers in its own schema of the test database: far more
+    rows than the socket between the server and this process holds."""
+    import psycopg
+
+    schema = f"big_{secrets.token_hex(3)}"
+    plain = sa.make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+        admin.execute(
+            f"CREATE TABLE {schema}.customer_360 AS SELECT 'C' || lpad(i::text, 7, '0') AS"
+            f" customer_id FROM generate_series(1, {BIG_AUDIENCE}) AS i"
+        )
+        admin.execute(f"ALTER TABLE {schema}.customer_360 ADD PRIMARY KEY (customer_id)")
+        admin.execute(
+            f"CREATE TABLE {schema}.merged_customers AS SELECT customer_id,"
+            f" 'person' || customer_id || '@example.com' AS email FROM {schema}.customer_360"
+        )
+        admin.execute(f"ALTER TABLE {schema}.merged_customers ADD PRIMARY KEY (customer_id)")
+    url = sa.make_url(pg_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    source = Source.connect(url.render_as_string(hide_password=False))
+    try:
+        yield source
+    finally:
+        source.dispose()
+        with psycopg.connect(plain, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.mark.postgres
+def test_a_send_may_pause_its_read_longer_than_the_statement_timeout(
+    big_pg_source: Source, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A send's staging waits for its senders between chunks: its read must survive the wait."""
+    monkeypatch.setattr("actui.source.source.STATEMENT_TIMEOUT_MS", 1000)
+    data = {
+        "version": 1,
+        "name": "Everyone",
+        "audience": ALL,
+        "groups": [{"name": "All", "percent": 100, "destination": "AC"}],
+    }
+    plan = plan_of(data, big_pg_source)
+
+    def read_with_a_pause(paced: bool) -> int:
+        chunks = iter_contacts(plan, chunk_size=1000, paced=paced)
+        read = len(next(chunks))
+        time.sleep(1.5)
+        return read + sum(len(chunk) for chunk in chunks)
+
+    assert read_with_a_pause(paced=True) == BIG_AUDIENCE
+    # what the paced read avoids: one streamed statement, cancelled while the reader waits
+    with pytest.raises(Exception, match="statement timeout"):
+        read_with_a_pause(paced=False)
