@@ -3,12 +3,11 @@
 Usage: ``.venv/bin/python bench/campaigns.py [--rows 1000000] [--db URL] [--keep PATH] [--runs 3]``
 
 Without ``--db`` a demo SQLite database of ``--rows`` customers is written to a temporary folder
-(or to ``--keep PATH``, reused on the next run). The baseline is the campaign's own SELECT,
-read raw through the DB-API driver (``fetchmany``; psycopg's ``stream`` on PostgreSQL) with
-nothing done to the rows; the
-campaign run adds the group hash, email checks, duplicate collapse and the mapped contacts.
-With PG* variables set (under ``pg_virtualenv``), the same customers are then loaded into a
-scratch PostgreSQL database and measured again (``--no-postgres`` skips it).
+(or to ``--keep PATH``, reused on the next run). The baseline is the campaign's own SELECT, read
+raw through the DB-API driver (``fetchmany``; psycopg's ``stream`` on PostgreSQL) with nothing
+done to the rows; the campaign run adds the group hash, email checks, duplicate collapse and the
+mapped contacts. With PG* variables set (under ``pg_virtualenv``), the same customers are then
+loaded into a scratch PostgreSQL database and measured again (``--no-postgres`` skips it).
 With ``--runs N`` both are run N times, alternating, and the medians are printed with the load
 average (the figures of a shared machine move with its load). Targets: >= 200,000 rows/s and
 peak RSS <= 200 MB.
