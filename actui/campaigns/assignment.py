@@ -25,6 +25,8 @@ When groups change
     new group's list on the next run (each list mirrors its group's current members). A member
     moved into a control group leaves its list and is not sent again. Deleting a campaign and
     importing it without its ``id`` gives a new id, which reshuffles everyone: keep the ``id``.
+    The bucket function belongs to the campaign file's ``version`` (1): changing it would move
+    most members of every saved campaign, so a different one needs a new file version.
 """
 
 from __future__ import annotations

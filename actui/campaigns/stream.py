@@ -43,6 +43,7 @@ from actui.campaigns.plan import (
     GroupKey,
     GroupSpec,
 )
+from actui.source import source as source_module
 
 #: contacts per chunk by default, and rows read from the driver at a time: small enough that a
 #: chunk's rows and contacts stay in the CPU's cache (chunks of 5,000 made a stream of a million
@@ -143,7 +144,9 @@ def stream_rows(
 ) -> Iterator[list[tuple[GroupKey, Contact]]]:
     """Classify every row of ``statement`` (see the module docstring), in lists of <= chunk_size.
 
-    Rows whose group has a builder are emitted; every other row goes to ``on_other``. This loop
+    Rows whose group has a builder are emitted; every other row goes to ``on_other``. A list is
+    handed over at least every ``chunk_size`` rows read, empty if need be, so a caller asking for
+    one small group still hears from the stream often (to stop, or to report progress). This loop
     runs once per audience member, so it reads plain driver rows and keeps every name it calls
     in a local: a million members cost seconds, and each attribute lookup is a visible share.
     """
@@ -161,6 +164,7 @@ def stream_rows(
     ):
         emitted: list[tuple[GroupKey, Contact]] = []
         append = emitted.append
+        unreported = 0  # rows read since the last list was handed over
         while True:
             with _collector_paused():
                 rows = fetch()
@@ -202,10 +206,12 @@ def stream_rows(
                 if emitted:
                     yield emitted
                 return
-            if len(emitted) > chunk_size - fetch_size:
+            unreported += fetch_size
+            if len(emitted) > chunk_size - fetch_size or unreported >= chunk_size:
                 yield emitted
                 emitted = []
                 append = emitted.append
+                unreported = 0
 
 
 _NOTHING: Final = object()
@@ -263,9 +269,10 @@ def _psycopg_rows(
     first row, and then wait for every ``FETCH``. A streamed query may use parallel workers, and
     the server sends rows while this process classifies the previous ones: a 1 M-row campaign
     takes 2.1 s to read this way against 3.9 s through a cursor. It runs in the connection's
-    transaction, so the read-only mode and statement timeout hold. Statements whose parameters
-    SQLAlchemy would convert in a way this cannot repeat (expanding lists of such types) are left
-    to the cursor.
+    transaction, so the read-only mode holds; being one statement until its last row, it gets
+    :data:`~actui.source.source.STREAMED_READ_TIMEOUT_MS` rather than a query's timeout.
+    Statements whose parameters SQLAlchemy would convert in a way this cannot repeat (expanding
+    lists of such types) are left to the cursor.
     """
     dialect = connection.dialect
     if dialect.name != "postgresql" or dialect.driver != "psycopg":
@@ -286,6 +293,9 @@ def _psycopg_rows(
 
     @contextmanager
     def rows() -> Iterator[Callable[[], Sequence[Sequence[Any]]]]:
+        # one statement until the last row is read: the read's own limit, for this transaction
+        # (stream_rows opens it for this read alone)
+        raw.execute(f"SET LOCAL statement_timeout = {int(source_module.STREAMED_READ_TIMEOUT_MS)}")
         cursor = raw.cursor()
         stream = cast(Generator[Any, None, None], cursor.stream(str(compiled), params, size=size))
         try:

@@ -34,6 +34,9 @@ from actui.source.timeouts import SqliteDeadline
 ESTIMATE_ABOVE_ROWS = 5_000_000
 #: the longest a single read may run before it is cancelled (PostgreSQL: by the server)
 STATEMENT_TIMEOUT_MS = 120_000
+#: the same for a PostgreSQL read streamed to its last row as one statement (a campaign's rows,
+#: about 4 s a million): it lasts as long as the reader takes, so it gets far more than a query
+STREAMED_READ_TIMEOUT_MS = 30 * 60 * 1000
 
 _PicklistKey = tuple[str, str, int]
 

@@ -384,6 +384,7 @@ def test_a_send_may_pause_its_read_longer_than_the_statement_timeout(
 ) -> None:
     """A send's staging waits for its senders between chunks: its read must survive the wait."""
     monkeypatch.setattr("actui.source.source.STATEMENT_TIMEOUT_MS", 1000)
+    monkeypatch.setattr("actui.source.source.STREAMED_READ_TIMEOUT_MS", 1000)
     data = {
         "version": 1,
         "name": "Everyone",
@@ -399,6 +400,17 @@ def test_a_send_may_pause_its_read_longer_than_the_statement_timeout(
         return read + sum(len(chunk) for chunk in chunks)
 
     assert read_with_a_pause(paced=True) == BIG_AUDIENCE
-    # what the paced read avoids: one streamed statement, cancelled while the reader waits
+    # what the paced read avoids: one streamed statement, whose time runs while the reader waits
     with pytest.raises(Exception, match="statement timeout"):
         read_with_a_pause(paced=False)
+
+
+def test_a_stream_asked_for_one_group_still_reports_every_chunk_of_rows(
+    demo_source: Source,
+) -> None:
+    """A send filtered to a small group hears from the stream every chunk, to stop or report."""
+    plan = plan_of(spring(audience=ALL, exclusions=[]), demo_source)
+    members = len(dict(iter_assignments(plan)))
+    lists = list(iter_contacts(plan, group="Control", chunk_size=100))
+    assert all(chunk == [] for chunk in lists)
+    assert len(lists) >= members // 100 > 10
