@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Final, NamedTuple
+from typing import NamedTuple
 
 
 class Contact(NamedTuple):
@@ -56,22 +56,3 @@ class RejectedContact:
     email: str
     reason: str
     customer_key: str | None = None
-
-
-_new_tuple: Final[Any] = tuple.__new__
-
-
-def new_contact(
-    email: str,
-    first_name: str | None,
-    last_name: str | None,
-    phone: str | None,
-    fields: tuple[tuple[str, str], ...],
-    tags: tuple[str, ...],
-    customer_key: str | None,
-) -> Contact:
-    """The same :class:`Contact` as ``Contact(...)``, without the keyword handling of its
-    constructor (streams of a million contacts build them this way)."""
-    return _new_tuple(  # type: ignore[no-any-return]
-        Contact, (email, first_name, last_name, phone, fields, tags, customer_key)
-    )

@@ -445,7 +445,7 @@ def _builder(spec: GroupSpec, field_ids: Mapping[str, str] | None) -> ContactBui
                     parsed_tags[tags] = tag_tuple
         else:
             tag_tuple = _tags(tags)
-        return new_tuple(  # what new_contact does, inline
+        return new_tuple(  # Contact(...) without its keyword handling: a million a stream
             Contact,
             (
                 email,
