@@ -16,16 +16,21 @@ from tests.tui.conftest import settle_app
 from tests.tui.test_app_wiring import LOYAL
 
 
+async def _press_f9_on_a_segment(app: ActuiApp, pilot: Any) -> None:
+    """Open the "loyal" segment in the builder and press F9 (send), waiting for each step."""
+    await settle_app(app, pilot)
+    await app.screen.load_body(LOYAL)  # type: ignore[attr-defined]
+    await settle_app(app, pilot)
+    await pilot.press("f9")
+    await settle_app(app, pilot)
+
+
 async def test_f9_without_any_destination_says_to_add_one(
     make_services: Callable[..., Services],
 ) -> None:
     app = ActuiApp(make_services())
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle_app(app, pilot)
-        await app.screen.load_body(LOYAL)  # type: ignore[attr-defined]
-        await settle_app(app, pilot)
-        await pilot.press("f9")
-        await settle_app(app, pilot)
+        await _press_f9_on_a_segment(app, pilot)
         assert not isinstance(app.screen, SendScreen)
         messages = [str(n.message) for n in app._notifications]
         assert any("Add a destination first" in m for m in messages), messages
@@ -39,11 +44,7 @@ async def test_f9_with_two_destinations_asks_which(
     save_destination(make_destination(name="Promo", credential="sandbox", list="Promo list"))
     app = ActuiApp(make_services())
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle_app(app, pilot)
-        await app.screen.load_body(LOYAL)  # type: ignore[attr-defined]
-        await settle_app(app, pilot)
-        await pilot.press("f9")
-        await settle_app(app, pilot)
+        await _press_f9_on_a_segment(app, pilot)
         assert isinstance(app.screen, DestinationPicker)
         choices = app.screen.query_one(OptionList)
         assert [str(choices.get_option_at_index(i).prompt) for i in range(2)] == [
