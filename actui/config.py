@@ -10,13 +10,21 @@ from actui.home import config_path, touch_private
 
 
 class SourceSettings(BaseModel):
-    """How actui reads a Customer 360: which tables hold segments and attributes, and the keys."""
+    """The user's overrides of how actui reads one Customer 360; ``None`` means "detect it".
 
-    segment_table: str = "customer_360"
-    attribute_table: str = "merged_customers"
-    customer_key: str = "customer_id"
-    email_column: str | None = Field(
-        default=None, description="Set to override detection of the email column."
+    Saved per database in the state database (:mod:`actui.source.store`), never in this file.
+    """
+
+    segment_table: str | None = Field(
+        default=None, description="The table segments filter (schema.table allowed)."
+    )
+    attribute_table: str | None = Field(
+        default=None, description="The table a send reads attributes from."
+    )
+    customer_key: str | None = Field(default=None, description="The column naming a customer.")
+    email_column: str | None = Field(default=None, description="The column holding emails.")
+    default_schema: str | None = Field(
+        default=None, description="The schema whose tables are listed (PostgreSQL)."
     )
 
 
@@ -24,7 +32,6 @@ class Config(BaseModel):
     """Everything actui remembers between sessions that is not in the state database."""
 
     last_db_url: str | None = None
-    source: SourceSettings = Field(default_factory=SourceSettings)
 
 
 def load_config() -> Config:

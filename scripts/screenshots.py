@@ -132,7 +132,6 @@ def load(body: dict[str, Any]) -> Step:
 async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     from textual.widgets import Input, TextArea
 
-    from actui.config import SourceSettings
     from actui.demo.data import write_demo_sqlite
     from actui.sandbox import Sandbox, SandboxServer
     from actui.tui.services import Services, open_source
@@ -146,11 +145,9 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     url = f"sqlite:///{db}"
 
     def services(connected: bool = True) -> Services:
-        settings = SourceSettings()
         return Services(
             db_url=url if connected else None,
-            source=open_source(url, settings) if connected else None,
-            settings=settings,
+            source=open_source(url) if connected else None,
             as_of=AS_OF,
             stable_output=True,
             count_delay=0.05,

@@ -42,13 +42,16 @@ from actui.campaigns.model import (
     problems_of,
 )
 from actui.segments.compiler import (
-    key_is_unique,
+    key_expression,
     members_query,
     segment_condition,
     segment_table_name,
+    sql_key_column,
 )
+from actui.segments.email_sql import normalized_email_sql
 from actui.segments.model import RuleSegment, Segment, parse_segment, segment_to_dict
 from actui.segments.resolver import SegmentResolver
+from actui.segments.sql_mode import query_columns
 from actui.source import Source, SourceError
 
 
@@ -159,20 +162,18 @@ def build_plan(
         if destination_defaults is not None
         else _saved_defaults(campaign, warnings)
     )
-    settings = source.settings
-    customer_key = campaign.customer_key or settings.customer_key
-    attribute_table = _table(
-        source, campaign.attribute_table or settings.attribute_table, "attribute"
-    )
-    segment_table = _table(source, settings.segment_table, "segment")
-    if customer_key not in attribute_table.c:
+    attribute_name = campaign.attribute_table or _setting(source, "attribute_table")
+    attribute_table = _table(source, attribute_name, "attribute")
+    segment_name = _setting(source, "segment_table")
+    segment_table = _table(source, segment_name, "segment")
+    if campaign.customer_key and campaign.customer_key not in attribute_table.c:
         raise CampaignError(
-            f"The attribute table {attribute_table.name!r} has no customer key column "
-            f"{customer_key!r}{_near(customer_key, attribute_table.c.keys())}; set "
-            "'customer_key' in the campaign."
+            f"The attribute table {attribute_name!r} has no customer key column "
+            f"{campaign.customer_key!r}{_near(campaign.customer_key, attribute_table.c.keys())}; "
+            "set 'customer_key' in the campaign."
         )
 
-    members = _Members(source, resolver, segment_table)
+    members = _Members(source, resolver, segment_table, segment_name)
     base, member_key, audience_condition = members.base(campaign.audience)
     excluded = or_(
         false(),
@@ -180,7 +181,9 @@ def build_plan(
     )
     sub_audience_index = _sub_audience_case(campaign, members)
 
-    email_column = _email_column(campaign, defaults)
+    email_column = _email_column(campaign, defaults) or _default_email_column(
+        source, attribute_name, segment_name
+    )
     mappings = _group_mappings(campaign, defaults, email_column)
     wanted = sorted(
         {
@@ -200,12 +203,15 @@ def build_plan(
 
     joined = base
     if attribute_table is not base:
-        joined = joined.outerjoin(attribute_table, attribute_table.c[customer_key] == member_key)
+        attribute_key = _join_key(
+            source, attribute_table, attribute_name, campaign.customer_key, members
+        )
+        joined = joined.outerjoin(attribute_table, attribute_key == member_key)
     if segment_table not in (base, attribute_table) and any(
         _table_of(expr) is segment_table for expr in resolved.values()
     ):
-        seg_key = settings.customer_key
-        joined = joined.outerjoin(segment_table, segment_table.c[seg_key] == member_key)
+        segment_key = _join_key(source, segment_table, segment_name, None, members)
+        joined = joined.outerjoin(segment_table, segment_key == member_key)
     email_key = func.lower(trimmed)
     statement = (
         select(
@@ -324,12 +330,16 @@ class _Members:
     correlated ``EXISTS`` over the segment's members query.
     """
 
-    def __init__(self, source: Source, resolver: SegmentResolver, segment_table: Table) -> None:
+    def __init__(
+        self, source: Source, resolver: SegmentResolver, segment_table: Table, segment_name: str
+    ) -> None:
         self.source = source
         self.resolver = resolver
         self.segment_table = segment_table
+        self.segment_name = segment_name
         self.member_key: ColumnElement[Any] | None = None
         self.row_table: Table | None = None
+        self.key_name: str | None = None  # the key column members are named by (None: email)
 
     def base(self, ref: SegmentRef) -> tuple[FromClause, ColumnElement[Any], ColumnElement[bool]]:
         """The FROM of the campaign query, its customer key column and the audience condition."""
@@ -337,10 +347,12 @@ class _Members:
         if self._over_rows(segment):
             table = self.segment_table
             self.row_table = table
-            self.member_key = table.c[self.source.settings.customer_key]
+            self.member_key = key_expression(table, self.source, self.segment_name)
+            self.key_name = self.source.customer_key(self.segment_name)
             return table, self.member_key, segment_condition(segment, self.source, self.resolver)
         audience = members_query(segment, self.source, self.resolver).subquery("audience")
         self.member_key = audience.c.customer_key
+        self.key_name = _members_key_name(segment, self.source)
         return audience, self.member_key, true()
 
     def test(self, ref: SegmentRef, where: str) -> ColumnElement[bool]:
@@ -360,12 +372,52 @@ class _Members:
         return parse_segment(ref, f"the inline segment of the {where}")
 
     def _over_rows(self, segment: Segment) -> bool:
-        name = self.segment_table.name
+        name = self.segment_name
         return (
             isinstance(segment, RuleSegment)
             and segment_table_name(segment, self.source) == name
-            and key_is_unique(self.segment_table, self.source.settings.customer_key)
+            and self.source.rows_are_customers(name)
         )
+
+
+def _members_key_name(segment: Segment, source: Source) -> str | None:
+    """The key column a segment's members query names its members by (None: their email)."""
+    if isinstance(segment, RuleSegment):
+        return source.customer_key(segment_table_name(segment, source))
+    return sql_key_column(source, query_columns(source, segment.sql))
+
+
+def _join_key(
+    source: Source, table: Table, name: str, key: str | None, members: _Members
+) -> ColumnElement[Any]:
+    """The column of ``table`` that matches the members' key.
+
+    The campaign's ``customer_key`` if set; else the column named like the members' key; else the
+    table's own key. Members named by their email match the table's normalized email.
+    """
+    if key:
+        return table.c[key]
+    if members.key_name is None:
+        return normalized_email_sql(table.c[source.email_column(name)], source.dialect)
+    if members.key_name in table.c:
+        return table.c[members.key_name]
+    return key_expression(table, source, name)
+
+
+def _setting(source: Source, name: str) -> str:
+    """The source's segment or attribute table, as a CampaignError when it can't be found."""
+    try:
+        return str(getattr(source, name))
+    except SourceError as error:
+        raise CampaignError(str(error)) from None
+
+
+def _default_email_column(source: Source, attribute_name: str, segment_name: str) -> str:
+    """The email column when no mapping names one: the attribute table's, else the segment's."""
+    try:
+        return source.email_column(attribute_name)
+    except SourceError:
+        return source.email_column(segment_name)
 
 
 def _sub_audience_case(campaign: Campaign, members: _Members) -> ColumnElement[Any]:
@@ -386,7 +438,7 @@ def _table_of(expr: ColumnElement[Any]) -> object:
     return getattr(expr, "table", None)
 
 
-def _email_column(campaign: Campaign, defaults: Mapping[str, Mapping[str, str]]) -> str:
+def _email_column(campaign: Campaign, defaults: Mapping[str, Mapping[str, str]]) -> str | None:
     if "email" in campaign.attributes:
         return campaign.attributes["email"]
     choices = {mapping["email"] for mapping in defaults.values() if "email" in mapping}
@@ -395,7 +447,7 @@ def _email_column(campaign: Campaign, defaults: Mapping[str, Mapping[str, str]])
             f"The destinations of campaign {campaign.name!r} map email to different columns "
             f'({", ".join(sorted(choices))}); set "email" in the campaign\'s attributes.'
         )
-    return choices.pop() if choices else "email"
+    return choices.pop() if choices else None
 
 
 def _group_mappings(

@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("actui.cli.app:demo", "Open the app on the demo database with the sandbox running."),
     "tables": ("actui.cli.source:tables", "List the tables and columns of a Customer 360."),
     "picklist": ("actui.cli.source:picklist", "Show a column's most frequent values."),
+    "source": ("actui.cli.source:source_group", "Show or set a Customer 360's tables and keys."),
     "segments": ("actui.cli.segments:segments", "Manage saved segments."),
     "count": ("actui.cli.segments:count", "Audience size and insights of a segment."),
     "credentials": ("actui.cli.credentials:credentials", "Manage ActiveCampaign credentials."),

@@ -110,12 +110,11 @@ def preview_command(
     """Sizes per sub-audience and group, exclusions, bad emails and sample contacts."""
     from actui.campaigns.plan import build_plan
     from actui.campaigns.preview import preview
-    from actui.config import load_config
     from actui.segments.store import SavedSegmentResolver
-    from actui.source import Source
+    from actui.source import open_source
 
     campaign = _load(name_or_file)
-    source = Source.connect(db_url_option(ctx, db), load_config().source)
+    source = open_source(db_url_option(ctx, db))
     try:
         plan = build_plan(campaign, source, SavedSegmentResolver())
         result = preview(plan, sample=sample)

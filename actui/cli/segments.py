@@ -118,10 +118,10 @@ def count(
     from actui.segments.insights import audience_size, breakdown, condition_sizes
     from actui.segments.store import SavedSegmentResolver
     from actui.segments.validate import validate_segment
-    from actui.source import Source
+    from actui.source import open_source
 
     segment = _load(file_or_name)
-    source = Source.connect(db_url_option(ctx, db))
+    source = open_source(db_url_option(ctx, db))
     resolver = SavedSegmentResolver()
     validate_segment(segment, source, resolver)
     size = audience_size(segment, source, resolver)

@@ -1,8 +1,8 @@
-"""``actui tables`` and ``actui picklist``: look at a Customer 360 from the command line."""
+"""``actui tables``, ``picklist`` and ``source``: look at a Customer 360 from the command line."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,10 +13,9 @@ if TYPE_CHECKING:
 
 
 def _open(ctx: click.Context, db: str | None) -> Source:
-    from actui.config import load_config
-    from actui.source import Source
+    from actui.source import open_source
 
-    return Source.connect(db_url_option(ctx, db), load_config().source)
+    return open_source(db_url_option(ctx, db))
 
 
 @click.command(name="tables")
@@ -85,3 +84,125 @@ def picklist(
         click.echo(f"(top {limit} values; the column has more)")
     if found.note:
         click.echo(found.note)
+
+
+@click.group(name="source")
+def source_group() -> None:
+    """Show and change how actui reads a Customer 360 (tables, customer key, email column)."""
+
+
+@source_group.command("show")
+@click.option("--db", "db", metavar="URL", help="Customer 360 SQLAlchemy URL.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def source_show(ctx: click.Context, db: str | None, as_json: bool) -> None:
+    """Print each setting in effect, its value and where it came from."""
+    source = _open(ctx, db)
+    try:
+        settings = source.describe_settings()
+        warnings = source.warnings()
+    finally:
+        source.dispose()
+    if as_json:
+        data: dict[str, Any] = {"database": source.display_url}
+        data.update({item.name: item.value for item in settings})
+        data["origins"] = {item.name: item.origin for item in settings}
+        data["default_schema"] = source.settings.default_schema
+        data["warnings"] = warnings
+        emit_json(data)
+        return
+    click.echo(f"Customer 360 {source.display_url}")
+    width = max(len(SETTING_LABELS[item.name]) for item in settings)
+    for item in settings:
+        value = "(none)" if item.value is None else item.value
+        click.echo(f"  {SETTING_LABELS[item.name]:<{width}}  {value}  ({item.origin})")
+    if source.settings.default_schema:
+        click.echo(f"  {'schema':<{width}}  {source.settings.default_schema}  (saved by you)")
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+#: how ``actui source show`` names each setting
+SETTING_LABELS = {
+    "segment_table": "segment table",
+    "attribute_table": "attribute table",
+    "customer_key": "customer key",
+    "email_column": "email column",
+}
+
+
+@source_group.command("set")
+@click.option("--db", "db", metavar="URL", help="Customer 360 SQLAlchemy URL.")
+@click.option("--segment-table", metavar="TABLE", help="The table segments filter.")
+@click.option("--attribute-table", metavar="TABLE", help="The table attributes are read from.")
+@click.option("--customer-key", metavar="COLUMN", help="The column naming a customer.")
+@click.option("--email-column", metavar="COLUMN", help="The column holding email addresses.")
+@click.option("--default-schema", metavar="SCHEMA", help="The schema whose tables are listed.")
+@click.pass_context
+def source_set(
+    ctx: click.Context,
+    db: str | None,
+    segment_table: str | None,
+    attribute_table: str | None,
+    customer_key: str | None,
+    email_column: str | None,
+    default_schema: str | None,
+) -> None:
+    """Save settings for this database; the others stay as they are (or detected)."""
+    from actui.config import SourceSettings
+    from actui.errors import ActuiError
+    from actui.source import Source
+    from actui.source.connect import parse_source_url
+    from actui.source.store import MemoryDetections, database_key, load_settings, save_settings
+
+    changes = {
+        "segment_table": segment_table,
+        "attribute_table": attribute_table,
+        "customer_key": customer_key,
+        "email_column": email_column,
+        "default_schema": default_schema,
+    }
+    changes = {name: value for name, value in changes.items() if value is not None}
+    if not changes:
+        raise ActuiError(
+            "Nothing to set: give at least one of --segment-table, --attribute-table, "
+            "--customer-key, --email-column or --default-schema."
+        )
+    url = db_url_option(ctx, db)
+    database = database_key(parse_source_url(url))
+    merged = SourceSettings.model_validate(
+        {**load_settings(database).model_dump(exclude_none=True), **changes}
+    )
+    source = Source.connect(url, merged, MemoryDetections())
+    try:
+        source.check_settings()
+        if attribute_table or customer_key:
+            key = customer_key or source.customer_key(source.segment_table)
+            table = source.attribute_table
+            columns = [column.name for column in source.table(table).columns]
+            if key is not None and key not in columns:
+                raise ActuiError(
+                    f"The attribute table {table!r} has no column {key!r} to join customers "
+                    f"on (its columns are {', '.join(columns)}); pick another table or key."
+                )
+        warnings = source.warnings()
+    finally:
+        source.dispose()
+    save_settings(database, merged)
+    for name, value in changes.items():
+        click.echo(f"Saved {name.replace('_', ' ')}: {value}")
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+@source_group.command("reset")
+@click.option("--db", "db", metavar="URL", help="Customer 360 SQLAlchemy URL.")
+@click.pass_context
+def source_reset(ctx: click.Context, db: str | None) -> None:
+    """Drop the saved settings of this database: everything is detected again."""
+    from actui.source.connect import parse_source_url
+    from actui.source.store import database_key, reset_settings
+
+    database = database_key(parse_source_url(db_url_option(ctx, db)))
+    reset_settings(database)
+    click.echo("Saved settings dropped: tables, key and email column are detected again.")

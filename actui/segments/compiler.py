@@ -51,6 +51,8 @@ from actui.segments.resolver import DictResolver, SegmentResolver
 from actui.segments.sql_mode import sql_subquery, suggest_email_column
 from actui.segments.validate import validate_segment
 from actui.segments.values import parse_day
+from actui.source.catalog import SourceError
+from actui.source.detect import KEY_NAMES, find_named
 
 if TYPE_CHECKING:
     from actui.source import Source
@@ -72,7 +74,7 @@ def segment_table_name(segment: Segment, source: Source) -> str:
     """The table a segment's conditions read: its own ``table`` or the source's segment table."""
     if isinstance(segment, RuleSegment) and segment.table:
         return segment.table
-    return source.settings.segment_table
+    return source.segment_table
 
 
 def segment_condition(
@@ -99,10 +101,10 @@ def members_query(
     if isinstance(segment, RuleSegment):
         name = segment_table_name(segment, source)
         table = source.table(name)
-        key = _key_column(table, source, name)
+        key = key_expression(table, source, name)
         email = table.c[source.email_column(name)]
         condition = _Compiler(source, resolver).over(segment, table, name, (segment.name,))
-        if key_is_unique(table, key.name):
+        if source.rows_are_customers(name):
             return select(key.label("customer_key"), email.label("email")).where(condition)
         return (
             select(key.label("customer_key"), func.min(email).label("email"))
@@ -113,7 +115,11 @@ def members_query(
 
 
 def _sql_members(segment: SqlSegment, source: Source) -> tuple[Select[Any], bool]:
-    """A SQL-mode segment's members query, and whether its ``customer_key`` is the real key."""
+    """A SQL-mode segment's members query, and whether its ``customer_key`` is a real key.
+
+    The query's rows are the members. Their key is a returned column named like the segment
+    table's key (or a usual key name), case-insensitively; otherwise their email.
+    """
     subquery = sql_subquery(source, segment.sql)
     email_name = segment.email_column or suggest_email_column(source, segment.sql)
     if email_name is None:
@@ -121,13 +127,33 @@ def _sql_members(segment: SqlSegment, source: Source) -> tuple[Select[Any], bool
             f"The query of segment {segment.name!r} returns no column that looks like an email; "
             'set "email_column" to the column that holds the emails.'
         )
-    key_name = source.settings.customer_key
-    has_key = key_name in subquery.c
-    key_column = subquery.c[key_name] if has_key else subquery.c[email_name]
+    key_name = sql_key_column(source, list(subquery.c.keys()))
+    key_column = (
+        subquery.c[key_name]
+        if key_name
+        else normalized_email_sql(subquery.c[email_name], source.dialect)
+    )
     query = select(
         key_column.label("customer_key"), subquery.c[email_name].label("email")
     ).distinct()
-    return query, has_key
+    return query, key_name is not None
+
+
+def sql_key_column(source: Source, returned: list[str]) -> str | None:
+    """The column of a SQL segment's result that holds the customer key, if it returns one."""
+    wanted: list[str] = []
+    try:
+        key = source.customer_key(source.segment_table)
+    except SourceError:
+        key = None
+    if key:
+        wanted.append(key)
+    wanted.extend(KEY_NAMES[:-1])  # "id" alone is too common to mean the customer
+    for name in wanted:
+        found = find_named(returned, name)
+        if found is not None:
+            return found
+    return None
 
 
 def key_is_unique(table: FromClause, key: str) -> bool:
@@ -141,12 +167,19 @@ def key_is_unique(table: FromClause, key: str) -> bool:
     return False
 
 
-def _key_column(table: FromClause, source: Source, name: str) -> _Column[Any]:
-    key = source.settings.customer_key
+def key_expression(table: FromClause, source: Source, name: str) -> ColumnElement[Any]:
+    """What names a customer in ``table`` (the table ``name`` or an alias of it).
+
+    Its customer key column; for a table without one, the normalized email: rows with the same
+    address are then one contact.
+    """
+    key = source.customer_key(name)
+    if key is None:
+        return normalized_email_sql(table.c[source.email_column(name)], source.dialect)
     if key not in table.c:
         raise SegmentError(
-            f"The table {name!r} has no customer key column {key!r}; set the customer key in "
-            "the source settings."
+            f"The table {name!r} has no customer key column {key!r}; set the customer key with "
+            "'actui source set --customer-key COLUMN'."
         )
     return table.c[key]
 
@@ -203,8 +236,8 @@ class _Compiler:
         """
         query, has_key = _sql_members(segment, self.source)
         members = query.subquery("sql_members")
-        if has_key:
-            outer_value: ColumnElement[Any] = _key_column(outer, self.source, outer_name)
+        if has_key and self.source.customer_key(outer_name) is not None:
+            outer_value: ColumnElement[Any] = key_expression(outer, self.source, outer_name)
             inner_value: ColumnElement[Any] = members.c.customer_key
         else:
             dialect = self.source.dialect
@@ -217,10 +250,10 @@ class _Compiler:
     def _member_keys(
         self, segment: RuleSegment, outer: FromClause, outer_name: str, chain: tuple[str, ...]
     ) -> Select[Any]:
-        outer_key = _key_column(outer, self.source, outer_name)
+        outer_key = key_expression(outer, self.source, outer_name)
         name = segment_table_name(segment, self.source)
         inner = self.source.table(name).alias(f"ref_{len(chain)}")
-        inner_key = _key_column(inner, self.source, name)
+        inner_key = key_expression(inner, self.source, name)
         condition = self.over(segment, inner, name, chain)
         return select(literal(1)).select_from(inner).where(inner_key == outer_key, condition)
 
@@ -253,7 +286,7 @@ class _Compiler:
         target = self.resolver.get(name)
         negated = negated != (reference.operator == "not in segment")
         chain = (*scope.chain, name)
-        same_rows = key_is_unique(scope.table, self.source.settings.customer_key)
+        same_rows = self.source.rows_are_customers(scope.table_name)
         if not same_rows and isinstance(target, RuleSegment):
             matched = exists(self._member_keys(target, scope.table, scope.table_name, chain))
             return not_(matched) if negated else matched
@@ -406,6 +439,7 @@ def with_segment(segment: RuleSegment, **changes: Any) -> RuleSegment:
 
 __all__ = [
     "LIKE_ESCAPE",
+    "key_expression",
     "key_is_unique",
     "like_escape",
     "members_query",

@@ -35,7 +35,6 @@ from sqlalchemy.sql.elements import ColumnElement as _Column
 
 from actui.errors import ActuiError
 from actui.segments.compiler import (
-    key_is_unique,
     members_query,
     segment_condition,
     segment_table_name,
@@ -165,9 +164,7 @@ def audience_size_query(
     ).cte("judged")
     if dialect in ("sqlite", "postgresql"):
         judged = judged.prefix_with("MATERIALIZED")  # judge each email once, not per reference
-    one_row_each = isinstance(segment, RuleSegment) and key_is_unique(
-        table, source.settings.customer_key
-    )
+    one_row_each = isinstance(segment, RuleSegment) and source.rows_are_customers(name)
     customers = func.count() if one_row_each else func.count(func.distinct(judged.c.customer_key))
     sendable = case((judged.c.reason.is_(None), judged.c.email_key))
     summary = select(
@@ -235,7 +232,7 @@ def _usable_facts(segment: Segment, source: Source) -> EmailFacts | None:
     if source.dialect != "sqlite" or not isinstance(segment, RuleSegment):
         return None
     name = segment_table_name(segment, source)
-    if not key_is_unique(source.table(name), source.settings.customer_key):
+    if not source.rows_are_customers(name):
         return None
     return fresh_email_facts(source, name)
 
@@ -484,12 +481,12 @@ def sample_rows(
     """The first ``n`` members by customer key: the same rows on every refresh of the segment."""
     resolver = resolver or DictResolver()
     table, name, condition = _base(segment, source, resolver)
-    key = source.settings.customer_key
+    key = source.customer_key(name)
     wanted = list(columns) if columns else list(table.c.keys())
     missing = [item for item in wanted if item not in table.c]
     if missing:
         raise SegmentError(f"The table {name!r} has no column {missing[0]!r}.")
-    order = table.c[key] if key in table.c else table.c[wanted[0]]
+    order = table.c[key] if key is not None and key in table.c else table.c[wanted[0]]
     query = select(*(table.c[item] for item in wanted)).where(condition).order_by(order).limit(n)
     with source.read_only() as connection:
         rows = [tuple(row) for row in connection.execute(query)]

@@ -63,10 +63,22 @@ class _Validator:
             ]
         return []
 
+    def _qualified_table(self, name: str) -> bool:
+        """True for an existing ``schema.table`` outside the listed schema."""
+        from actui.source import SourceError
+
+        if "." not in name:
+            return False
+        try:
+            self.source.table(name)
+        except SourceError:
+            return False
+        return True
+
     def rules(self, segment: RuleSegment, chain: Sequence[str]) -> list[Problem]:
-        table = segment.table or self.source.settings.segment_table
+        table = segment.table or self.source.segment_table
         tables = self.source.tables()
-        if table not in tables:
+        if table not in tables and not self._qualified_table(table):
             return [
                 Problem(
                     "table",

@@ -8,14 +8,19 @@ from actui.source.catalog import (
     RowCount,
     SourceError,
 )
-from actui.source.source import Source
+from actui.source.detect import KeyChoice
+from actui.source.door import open_source
+from actui.source.source import Setting, Source
 
 __all__ = [
     "ColumnInfo",
     "ColumnKind",
+    "KeyChoice",
     "Picklist",
     "PicklistEntry",
     "RowCount",
+    "Setting",
     "Source",
     "SourceError",
+    "open_source",
 ]

@@ -6,9 +6,10 @@ import difflib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from actui.config import SourceSettings
@@ -20,6 +21,27 @@ from actui.source.catalog import (
     column_info,
 )
 from actui.source.connect import connect_error, create_source_engine, parse_source_url
+from actui.source.detect import (
+    ATTRIBUTE_TABLE_NAME,
+    ORIGIN_EMAIL_CONTENT,
+    ORIGIN_EMAIL_NAME,
+    ORIGIN_EMAIL_TABLE,
+    ORIGIN_LARGEST,
+    ORIGIN_LARGEST_EMAIL_TABLE,
+    ORIGIN_NAME_CHECK,
+    ORIGIN_NONE,
+    ORIGIN_PRIMARY_KEY,
+    ORIGIN_SAVED,
+    ORIGIN_SEGMENT_TABLE,
+    ORIGIN_USUAL_NAME,
+    SEGMENT_TABLE_NAME,
+    KeyChoice,
+    KeyStats,
+    declared_key,
+    find_named,
+    key_candidates,
+    key_stats,
+)
 from actui.source.emails import (
     CONTENT_MIN_SHARE,
     CONTENT_SAMPLE_SIZE,
@@ -28,6 +50,7 @@ from actui.source.emails import (
     text_columns,
 )
 from actui.source.picklists import SAMPLE_THRESHOLD_ROWS, sample_of, top_values
+from actui.source.store import MemoryDetections
 from actui.source.timeouts import SqliteDeadline
 
 #: PostgreSQL tables whose planner statistics say more rows than this get an estimated count
@@ -41,11 +64,31 @@ STREAMED_READ_TIMEOUT_MS = 30 * 60 * 1000
 _PicklistKey = tuple[str, str, int]
 
 
+class Detections(Protocol):
+    """Where a Source remembers what it detected (the state database, or memory)."""
+
+    def get(self, name: str) -> Any: ...
+
+    def put(self, name: str, value: Any) -> None: ...
+
+    def forget(self, name: str) -> None: ...
+
+
+class Setting(BaseModel):
+    """One source setting as in effect: its value and where it came from."""
+
+    name: str
+    value: str | None
+    origin: str
+
+
 class Source:
     """A Customer 360 database opened by URL, read through a pooled, thread-safe engine.
 
-    Reflected tables, picklists and email columns are cached for the life of the object; the
-    TUI calls every method from worker threads.
+    ``settings`` holds the user's overrides; everything they leave unset (segment table,
+    attribute table, each table's customer key, email column) is detected on first use and
+    remembered in ``detections``. Reflected tables, picklists and email columns are cached for the
+    life of the object; the TUI calls every method from worker threads.
     """
 
     url: str
@@ -54,25 +97,40 @@ class Source:
     dialect: str
     settings: SourceSettings
 
-    def __init__(self, url: str, engine: sa.Engine, display_url: str, settings: SourceSettings):
+    def __init__(
+        self,
+        url: str,
+        engine: sa.Engine,
+        display_url: str,
+        settings: SourceSettings,
+        detections: Detections | None = None,
+    ):
         self.url = url
         self.engine = engine
         self.display_url = display_url
         self.dialect = engine.dialect.name
         self.settings = settings
+        self.detections: Detections = detections or MemoryDetections()
+        self._keys: dict[str, KeyChoice] = {}
+        self._segment_table: Setting | None = None
         self._lock = threading.Lock()
         self._table_names: list[str] | None = None
         self._tables: dict[str, sa.Table] = {}
         self._metadata = sa.MetaData()
         self._picklists: dict[_PicklistKey, Picklist] = {}
         self._picklist_locks: dict[_PicklistKey, threading.Lock] = {}
-        self._email_columns: dict[str, str] = {}
+        self._email_columns: dict[str, Setting] = {}
 
     def __repr__(self) -> str:
         return f"Source({self.display_url!r})"
 
     @classmethod
-    def connect(cls, url: str, settings: SourceSettings | None = None) -> Source:
+    def connect(
+        cls,
+        url: str,
+        settings: SourceSettings | None = None,
+        detections: Detections | None = None,
+    ) -> Source:
         """Open the Customer 360 at a SQLAlchemy ``url`` and check that it answers.
 
         Raises :class:`SourceError` (one sentence, no password) when the URL is malformed, the
@@ -90,7 +148,7 @@ class Source:
         except (SQLAlchemyError, OSError) as error:
             engine.dispose()
             raise connect_error(parsed, error) from None
-        return cls(url, engine, display_url, settings or SourceSettings())
+        return cls(url, engine, display_url, settings or SourceSettings(), detections)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -104,6 +162,8 @@ class Source:
             self._metadata = sa.MetaData()
             self._picklists.clear()
             self._email_columns.clear()
+            self._keys.clear()
+            self._segment_table = None
 
     # -- catalog -------------------------------------------------------------------------------
 
@@ -114,32 +174,57 @@ class Source:
                 self._table_names = self._reflect_names()
             return list(self._table_names)
 
-    def _reflect_names(self) -> list[str]:
+    def _reflect_names(self, schema: str | None = None) -> list[str]:
+        schema = schema or self.settings.default_schema
         try:
             inspector = sa.inspect(self.engine)
-            names = set(inspector.get_table_names()) | set(inspector.get_view_names())
+            names = set(inspector.get_table_names(schema=schema)) | set(
+                inspector.get_view_names(schema=schema)
+            )
         except SQLAlchemyError as error:
-            raise self._read_error("list the tables", error) from None
+            where = f" of schema {schema}" if schema else ""
+            raise self._read_error(f"list the tables{where}", error) from None
         return sorted(names)
 
     def table(self, name: str) -> sa.Table:
-        """The reflected table ``name`` (reflected once, then cached)."""
+        """The reflected table ``name`` (reflected once, then cached).
+
+        ``name`` is a table or view of the default schema (see ``default_schema``), or
+        ``schema.table`` for one in another schema.
+        """
         with self._lock:
             cached = self._tables.get(name)
         if cached is not None:
             return cached
-        names = self.tables()
-        if name not in names:
-            raise SourceError(_missing("table", name, names, f"in {self.display_url}"))
+        schema, table_name = self._locate(name)
         try:
             with self._lock:
                 cached = self._tables.get(name)
                 if cached is None:
-                    cached = sa.Table(name, self._metadata, autoload_with=self.engine)
+                    cached = sa.Table(
+                        table_name, self._metadata, schema=schema, autoload_with=self.engine
+                    )
                     self._tables[name] = cached
         except SQLAlchemyError as error:
             raise self._read_error(f"read the columns of table {name}", error) from None
         return cached
+
+    def _locate(self, name: str) -> tuple[str | None, str]:
+        """The schema and table of ``name``; a SourceError naming the nearest tables if none."""
+        names = self.tables()
+        if name in names:
+            return self.settings.default_schema, name
+        schema, dot, table_name = name.partition(".")
+        if dot and schema and table_name:
+            try:
+                in_schema = self._reflect_names(schema)
+            except SourceError:
+                in_schema = []
+            if table_name in in_schema:
+                return schema, table_name
+            if in_schema:
+                raise SourceError(_missing("table", table_name, in_schema, f"in schema {schema}"))
+        raise SourceError(_missing("table", name, names, f"in {self.display_url}"))
 
     def columns(self, table: str) -> list[ColumnInfo]:
         """The columns of ``table`` in table order, with their kinds."""
@@ -256,21 +341,31 @@ class Source:
     def email_column(self, table: str | None = None) -> str:
         """The column of ``table`` (default: the segment table) that holds email addresses.
 
-        The configured ``email_column`` wins; otherwise a usual name (``email``,
-        ``email_address``...); otherwise the text column whose sampled values look like emails.
+        The saved ``email_column`` wins where the table has it; otherwise a usual name
+        (``email``, ``Email``, ``email_address``...); otherwise the text column whose sampled
+        values look like emails.
         """
-        table = table or self.settings.segment_table
+        return self._email_setting(table or self.segment_table).value or ""
+
+    def _email_setting(self, table: str) -> Setting:
         with self._lock:
             cached = self._email_columns.get(table)
         if cached is not None:
             return cached
         configured = self.settings.email_column
-        if configured:
-            found = self.column(table, configured).name
+        columns = self.columns(table)
+        names = [column.name for column in columns]
+        if configured and (configured in names or table == self.segment_table):
+            found = Setting(
+                name="email_column", value=self.column(table, configured).name, origin=ORIGIN_SAVED
+            )
+        elif by_name := email_column_by_name(columns):
+            found = Setting(name="email_column", value=by_name, origin=ORIGIN_EMAIL_NAME)
         else:
-            columns = self.columns(table)
-            found = email_column_by_name(columns) or self._email_column_by_content(
-                table, text_columns(columns)
+            found = Setting(
+                name="email_column",
+                value=self._email_column_by_content(table, text_columns(columns)),
+                origin=ORIGIN_EMAIL_CONTENT,
             )
         with self._lock:
             self._email_columns[table] = found
@@ -298,12 +393,192 @@ class Source:
             )
         return best_name
 
+    # -- the shape of the Customer 360 ------------------------------------------------------------
+
+    @property
+    def segment_table(self) -> str:
+        """The table segments filter by default: saved, else detected (see :mod:`.detect`)."""
+        return self._segment_table_setting().value or ""
+
+    def _segment_table_setting(self) -> Setting:
+        saved = self.settings.segment_table
+        if saved:
+            return Setting(name="segment_table", value=saved, origin=ORIGIN_SAVED)
+        with self._lock:
+            cached = self._segment_table
+        if cached is not None:
+            return cached
+        names = self.tables()
+        remembered = self.detections.get("segment_table")
+        if isinstance(remembered, dict) and remembered.get("value") in names:
+            found = Setting.model_validate(remembered)
+        else:
+            found = self._detect_segment_table(names)
+            self.detections.put("segment_table", found.model_dump())
+        with self._lock:
+            self._segment_table = found
+        return found
+
+    def _detect_segment_table(self, names: list[str]) -> Setting:
+        if not names:
+            raise SourceError(
+                f"{self.display_url} has no tables: connect the database that holds your "
+                "customers (or a schema with 'actui source set --default-schema')."
+            )
+        usual = find_named(names, SEGMENT_TABLE_NAME)
+        if usual is not None:
+            return Setting(name="segment_table", value=usual, origin=ORIGIN_USUAL_NAME)
+        with_email = [name for name in names if email_column_by_name(self.columns(name))]
+        if len(with_email) == 1:
+            return Setting(name="segment_table", value=with_email[0], origin=ORIGIN_EMAIL_TABLE)
+        pool = with_email or names
+        largest = max(pool, key=lambda name: (self.row_count(name).rows, name))
+        origin = ORIGIN_LARGEST_EMAIL_TABLE if with_email else ORIGIN_LARGEST
+        return Setting(name="segment_table", value=largest, origin=origin)
+
+    @property
+    def attribute_table(self) -> str:
+        """The table a send reads attributes from: saved, else detected (see :mod:`.detect`)."""
+        return self._attribute_table_setting().value or ""
+
+    def _attribute_table_setting(self) -> Setting:
+        saved = self.settings.attribute_table
+        if saved:
+            return Setting(name="attribute_table", value=saved, origin=ORIGIN_SAVED)
+        segment_table = self.segment_table
+        usual = find_named(self.tables(), ATTRIBUTE_TABLE_NAME)
+        key = self.customer_key(segment_table)
+        if (
+            usual is not None
+            and usual != segment_table
+            and key is not None
+            and key in self.table(usual).columns
+        ):
+            return Setting(name="attribute_table", value=usual, origin=ORIGIN_USUAL_NAME)
+        return Setting(name="attribute_table", value=segment_table, origin=ORIGIN_SEGMENT_TABLE)
+
+    def key(self, table: str) -> KeyChoice:
+        """``table``'s customer key, how it was found and whether it is unique.
+
+        The saved ``customer_key`` wins for every table that has that column; otherwise the
+        key is detected (see :mod:`.detect`), once, and remembered for this database.
+        """
+        with self._lock:
+            cached = self._keys.get(table)
+        if cached is not None:
+            return cached
+        reflected = self.table(table)
+        columns = list(reflected.columns.keys())
+        saved = self.settings.customer_key
+        remembered = self.detections.get(f"key:{table}")
+        choice: KeyChoice | None = None
+        if saved and saved in columns:
+            choice = self._saved_key(table, reflected, saved, remembered)
+        elif isinstance(remembered, dict) and remembered.get("origin") != ORIGIN_SAVED:
+            choice = KeyChoice.model_validate(remembered)
+            if choice.column is not None and choice.column not in columns:
+                choice = None  # the schema changed since: detect again
+        if choice is None:
+            choice = self._detect_key(table, reflected)
+            self.detections.put(f"key:{table}", choice.model_dump())
+        with self._lock:
+            self._keys[table] = choice
+        return choice
+
+    def _saved_key(self, table: str, reflected: sa.Table, saved: str, remembered: Any) -> KeyChoice:
+        if declared_key(reflected) == saved:
+            return KeyChoice(column=saved, origin=ORIGIN_SAVED)
+        if isinstance(remembered, dict) and remembered.get("column") == saved:
+            return KeyChoice.model_validate(remembered)
+        stats = self._key_stats(table, reflected, saved)
+        choice = KeyChoice(
+            column=saved,
+            origin=ORIGIN_SAVED,
+            unique=stats.duplicated_keys == 0,
+            duplicates=stats.duplicated_keys,
+        )
+        self.detections.put(f"key:{table}", choice.model_dump())
+        return choice
+
+    def _detect_key(self, table: str, reflected: sa.Table) -> KeyChoice:
+        declared = declared_key(reflected)
+        if declared is not None:
+            return KeyChoice(column=declared, origin=ORIGIN_PRIMARY_KEY)
+        for candidate in key_candidates(list(reflected.columns.keys())):
+            if self._key_stats(table, reflected, candidate).is_key:
+                return KeyChoice(column=candidate, origin=ORIGIN_NAME_CHECK)
+        return KeyChoice(column=None, origin=ORIGIN_NONE)
+
+    def _key_stats(self, table: str, reflected: sa.Table, column: str) -> KeyStats:
+        try:
+            with self.read_only() as connection:
+                return key_stats(connection, reflected, column)
+        except SQLAlchemyError as error:
+            raise self._read_error(f"check the key {column} of table {table}", error) from None
+
+    def customer_key(self, table: str) -> str | None:
+        """``table``'s customer key column, or None when each row counts as a customer."""
+        return self.key(table).column
+
+    def rows_are_customers(self, table: str) -> bool:
+        """True when one row of ``table`` is one customer (a unique key, or no key at all)."""
+        choice = self.key(table)
+        return choice.column is None or choice.unique
+
+    def describe_settings(self) -> list[Setting]:
+        """Each setting in effect with where it came from, segment table first."""
+        segment = self._segment_table_setting()
+        table = segment.value or ""
+        key = self.key(table)
+        return [
+            segment,
+            self._attribute_table_setting(),
+            Setting(name="customer_key", value=key.column, origin=key.origin),
+            self._email_setting(table),
+        ]
+
+    def warnings(self) -> list[str]:
+        """What the user should know about the settings in effect (a key that repeats)."""
+        table = self.segment_table
+        key = self.key(table)
+        if key.column is not None and not key.unique:
+            return [
+                f"The customer key {key.column!r} of table {table!r} is not unique: "
+                f"{key.duplicates:,} rows repeat a key another row holds; counts use distinct "
+                "keys."
+            ]
+        return []
+
     def check_settings(self) -> None:
-        """Make sure the configured tables, key and email column exist (SourceError otherwise)."""
+        """Check that every saved setting still names a table or column that exists.
+
+        Raises :class:`SourceError` in one sentence listing what the table does have.
+        """
         settings = self.settings
-        for table in (settings.segment_table, settings.attribute_table):
-            self.column(table, settings.customer_key)
-        self.email_column(settings.segment_table)
+        for role, name in (
+            ("segment table", settings.segment_table),
+            ("attribute table", settings.attribute_table),
+        ):
+            if name:
+                try:
+                    self.table(name)
+                except SourceError as error:
+                    raise SourceError(
+                        f"The saved {role} no longer fits: {str(error).rstrip('.')}. Change it "
+                        "with 'actui source set' or drop it with 'actui source reset'."
+                    ) from None
+        table = self.segment_table
+        columns = [column.name for column in self.table(table).columns]
+        for role, column in (
+            ("customer key", settings.customer_key),
+            ("email column", settings.email_column),
+        ):
+            if column and column not in columns:
+                raise SourceError(
+                    f"The saved {role} {column!r} is not a column of table {table!r} (its "
+                    f"columns are {', '.join(columns)}); change it with 'actui source set' or "
+                    "drop it with 'actui source reset'."
+                )
 
     def _read_error(self, action: str, error: SQLAlchemyError) -> SourceError:
         return SourceError(f"Could not {action} in {self.display_url}: {_reason(error)}.")

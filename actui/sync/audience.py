@@ -34,10 +34,10 @@ def build_audience(request: SendRequest, db_url: str) -> Audience:
     from actui.credentials import get_destination
     from actui.segments import load_segment_file
     from actui.segments.store import SavedSegmentResolver
-    from actui.source import Source
+    from actui.source import open_source
 
     resolver = SavedSegmentResolver()
-    source = Source.connect(db_url)
+    source = open_source(db_url)
     try:
         if request.campaign:
             plan = build_plan(get_campaign(request.campaign), source, resolver)

@@ -102,7 +102,7 @@ class ActuiApp(App[None]):
         with suppress(ActuiError, SQLAlchemyError, sqlite3.Error, OSError):
             ensure_email_facts(
                 source,
-                source.settings.segment_table,
+                source.segment_table,
                 should_stop=lambda: worker.is_cancelled,
             )
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from actui.config import SourceSettings, load_config, save_config
+from actui.config import load_config, save_config
 from actui.errors import ActuiError
 from actui.home import home_dir
 
@@ -54,7 +54,6 @@ class Services:
 
     db_url: str | None
     source: Source | None
-    settings: SourceSettings = field(default_factory=SourceSettings)
     demo: bool = False
     as_of: date | None = None
     stable_output: bool = False
@@ -62,6 +61,8 @@ class Services:
     keymap: dict[str, str] = field(default_factory=dict)
     demo_destination: str | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    #: the source's segment table, known once the catalog is read
+    segment_table: str | None = None
     _connect_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _failure: tuple[str, ActuiError] | None = field(default=None, repr=False)
 
@@ -87,7 +88,7 @@ class Services:
                 if self._failure is not None and self._failure[0] == self.db_url:
                     raise self._failure[1]
                 try:
-                    self.source = open_source(self.db_url, self.settings)
+                    self.source = open_source(self.db_url)
                 except ActuiError as error:
                     self._failure = (self.db_url, error)  # the other waiting workers get it too
                     raise
@@ -112,7 +113,10 @@ class Services:
 
         source = self.require_source()
         tables = list(source.tables())
-        first = self.settings.segment_table
+        first = source.segment_table
+        self.segment_table = first
+        if first not in tables:
+            tables.append(first)  # a schema.table outside the listed schema
         tables.sort(key=lambda name: (name != first, name))
         return [
             Attribute(table, info.name, kind_name(info.kind))
@@ -136,10 +140,11 @@ class Services:
 
     def connect(self, db_url: str) -> None:
         """Open the Customer 360 at ``db_url`` (blocking: call from a worker) and remember it."""
-        source = open_source(db_url, self.settings)
+        source = open_source(db_url)
         with self._connect_lock:
             old = self.source
             self.source, self.db_url = source, db_url
+            self.segment_table = None
         remember_db_url(db_url)
         if old is not None:
             close_source(old)
@@ -153,11 +158,11 @@ class Services:
         self.closers.clear()
 
 
-def open_source(db_url: str, settings: SourceSettings) -> Source:
-    """Connect to the Customer 360 at ``db_url`` (raises an ActuiError with the reason)."""
-    from actui.source import Source
+def open_source(db_url: str) -> Source:
+    """Connect to the Customer 360 at ``db_url`` with its saved settings (ActuiError if not)."""
+    from actui.source import open_source as open_configured
 
-    return Source.connect(db_url, settings)
+    return open_configured(db_url)
 
 
 def close_source(source: Source) -> None:
@@ -224,6 +229,4 @@ def build_services(db_url: str | None = None, *, demo: bool = False) -> Services
     """
     config = load_config()
     url = db_url or config.last_db_url
-    return Services(
-        db_url=url, source=None, settings=config.source, demo=demo, keymap=load_keymap()
-    )
+    return Services(db_url=url, source=None, demo=demo, keymap=load_keymap())

@@ -29,18 +29,15 @@ def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def make_services(demo_sqlite_url: str) -> Iterator[Callable[..., Services]]:
     """Build Services over the session's demo SQLite database (closed after the test)."""
-    from actui.config import SourceSettings
     from actui.tui.services import open_source
 
     built: list[Services] = []
 
     def make(db_url: str | None = demo_sqlite_url, **options: object) -> Services:
-        settings = SourceSettings()
-        source = open_source(db_url, settings) if db_url else None
+        source = open_source(db_url) if db_url else None
         services = Services(
             db_url=db_url,
             source=source,
-            settings=settings,
             as_of=AS_OF,
             stable_output=True,
             count_delay=0.05,

@@ -158,7 +158,7 @@ async def test_the_first_screen_paints_before_connecting(demo_sqlite_url: str) -
             assert type(app.screen).__name__ == "SegmentsScreen"
             await settle_app(app, pilot)
             assert services.source is not None  # connected by a worker after the first paint
-            total = services.source.row_count(services.settings.segment_table).rows
+            total = services.source.row_count(services.source.segment_table).rows
             shown = app.screen.query_one("#audience-size", Digits).value.replace(",", "")
             assert int(shown) == total
     finally:
@@ -199,7 +199,7 @@ async def test_ctrl_b_picks_the_breakdown_attribute_by_keys(services: Services) 
         assert (
             rows
             and sum(count for _, count in rows)
-            == services.require_source().row_count(services.settings.segment_table).rows
+            == services.require_source().row_count(services.require_source().segment_table).rows
         )
 
 

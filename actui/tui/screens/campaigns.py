@@ -212,7 +212,7 @@ def load_choices(services: Services) -> EditorChoices:
     email_column: str | None = None
     if services.configured:
         source = services.require_source()
-        table = services.settings.attribute_table
+        table = source.attribute_table
         columns = [column.name for column in source.columns(table)]
         email_column = source.email_column(table)
     return EditorChoices(segments, destinations, columns, email_column)

@@ -59,7 +59,7 @@ class SegmentsScreen(Screen[None]):
         super().__init__()
         self.services = services
         self.attributes: list[Attribute] = []
-        self.table = services.settings.segment_table
+        self.table = services.segment_table or ""
         self.generation = 0
         self.breakdown_attribute: str | None = None
         self._debounce: Timer | None = None
@@ -127,6 +127,9 @@ class SegmentsScreen(Screen[None]):
 
     def _catalog_loaded(self, attributes: list[Attribute]) -> None:
         self.attributes = attributes
+        if not self.table and self.services.segment_table:
+            self.table = self.services.segment_table
+            self.query_one("#segment-table", Static).update(self.table)
         names = [item.column for item in attributes if item.table == self.table]
         current = self.breakdown_attribute or next(
             (name for name in BREAKDOWN_DEFAULTS if name in names), names[0] if names else None
@@ -258,7 +261,7 @@ class SegmentsScreen(Screen[None]):
             if email_column:
                 body["email_column"] = email_column
             return body
-        if self.table != self.services.settings.segment_table:
+        if self.table and self.table != self.services.segment_table:
             body["table"] = self.table
         body["match"] = self.root.match
         body["conditions"] = self.root.to_nodes()
@@ -282,7 +285,7 @@ class SegmentsScreen(Screen[None]):
             self.query_one("#email-column", Input).value = str(body.get("email_column") or "")
             switcher.current = "sql-pane"
         else:
-            self.table = str(body.get("table") or self.services.settings.segment_table)
+            self.table = str(body.get("table") or self.services.segment_table or "")
             self.query_one("#segment-table", Static).update(self.table)
             match = str(body.get("match", "all"))
             self.root.match = match
