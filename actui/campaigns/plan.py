@@ -181,9 +181,13 @@ def build_plan(
     )
     sub_audience_index = _sub_audience_case(campaign, members)
 
-    email_column = _email_column(campaign, defaults) or _default_email_column(
-        source, attribute_name, segment_name
-    )
+    email_column = _email_column(campaign, defaults)
+    if email_column is None or (
+        email_column == DEFAULT_EMAIL_COLUMN
+        and email_column not in attribute_table.c
+        and email_column not in segment_table.c
+    ):  # "email to email" is the default mapping: the email column wherever it is found
+        email_column = _default_email_column(source, attribute_name, segment_name)
     mappings = _group_mappings(campaign, defaults, email_column)
     wanted = sorted(
         {
@@ -436,6 +440,10 @@ def _sub_audience_case(campaign: Campaign, members: _Members) -> ColumnElement[A
 
 def _table_of(expr: ColumnElement[Any]) -> object:
     return getattr(expr, "table", None)
+
+
+#: the column the default mapping names for email; the detected email column stands in for it
+DEFAULT_EMAIL_COLUMN = "email"
 
 
 def _email_column(campaign: Campaign, defaults: Mapping[str, Mapping[str, str]]) -> str | None:
