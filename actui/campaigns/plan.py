@@ -321,7 +321,8 @@ def _table(source: Source, name: str, role: str) -> Table:
         return source.table(name)
     except SourceError as error:
         raise CampaignError(
-            f"{str(error).rstrip('.')}; set '{role}_table' in the campaign or the source settings."
+            f"{str(error).rstrip('.')}; set '{role}_table' in the campaign, or save it with "
+            f"'actui source set --{role}-table TABLE'."
         ) from None
 
 

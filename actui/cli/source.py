@@ -149,11 +149,8 @@ def source_set(
     default_schema: str | None,
 ) -> None:
     """Save settings for this database; the others stay as they are (or detected)."""
-    from actui.config import SourceSettings
     from actui.errors import ActuiError
-    from actui.source import Source
-    from actui.source.connect import parse_source_url
-    from actui.source.store import MemoryDetections, database_key, load_settings, save_settings
+    from actui.source.door import save_source_settings
 
     changes = {
         "segment_table": segment_table,
@@ -162,35 +159,16 @@ def source_set(
         "email_column": email_column,
         "default_schema": default_schema,
     }
-    changes = {name: value for name, value in changes.items() if value is not None}
-    if not changes:
+    given = {name: value for name, value in changes.items() if value is not None}
+    if not given:
         raise ActuiError(
             "Nothing to set: give at least one of --segment-table, --attribute-table, "
             "--customer-key, --email-column or --default-schema."
         )
-    url = db_url_option(ctx, db)
-    database = database_key(parse_source_url(url))
-    merged = SourceSettings.model_validate(
-        {**load_settings(database).model_dump(exclude_none=True), **changes}
-    )
-    source = Source.connect(url, merged, MemoryDetections())
-    try:
-        source.check_settings()
-        if attribute_table or customer_key:
-            key = customer_key or source.customer_key(source.segment_table)
-            table = source.attribute_table
-            columns = [column.name for column in source.table(table).columns]
-            if key is not None and key not in columns:
-                raise ActuiError(
-                    f"The attribute table {table!r} has no column {key!r} to join customers "
-                    f"on (its columns are {', '.join(columns)}); pick another table or key."
-                )
-        warnings = source.warnings()
-    finally:
-        source.dispose()
-    save_settings(database, merged)
-    for name, value in changes.items():
-        click.echo(f"Saved {name.replace('_', ' ')}: {value}")
+    warnings = save_source_settings(db_url_option(ctx, db), given)
+    for name, value in given.items():
+        shown = value if value.strip() else "(detect)"
+        click.echo(f"Saved {name.replace('_', ' ')}: {shown}")
     for warning in warnings:
         click.echo(f"Warning: {warning}", err=True)
 
@@ -200,9 +178,7 @@ def source_set(
 @click.pass_context
 def source_reset(ctx: click.Context, db: str | None) -> None:
     """Drop the saved settings of this database: everything is detected again."""
-    from actui.source.connect import parse_source_url
-    from actui.source.store import database_key, reset_settings
+    from actui.source.door import reset_source_settings
 
-    database = database_key(parse_source_url(db_url_option(ctx, db)))
-    reset_settings(database)
+    reset_source_settings(db_url_option(ctx, db))
     click.echo("Saved settings dropped: tables, key and email column are detected again.")

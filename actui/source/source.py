@@ -389,7 +389,7 @@ class Source:
         if best_name is None or best_share < CONTENT_MIN_SHARE:
             raise SourceError(
                 f"Table {table} has no column that looks like email addresses: set the email "
-                "column in the settings (source.email_column) or pick another table."
+                "column with 'actui source set --email-column COLUMN' or pick another table."
             )
         return best_name
 

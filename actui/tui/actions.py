@@ -47,6 +47,7 @@ APP_ACTIONS: tuple[ActionSpec, ...] = (
     ),
     ActionSpec("actui.mode.history", "f5", "app.switch_mode('history')", "History", False),
     ActionSpec("actui.send.live", "f7", "app.show_live_send", "Live send", False),
+    ActionSpec("actui.source", "f6", "app.show_source", "Source", False),
     ActionSpec("actui.quit", "ctrl+q", "app.quit", "Quit", show=False, priority=True),
 )
 

@@ -148,6 +148,22 @@ class ActuiApp(App[None]):
             return
         self.push_screen(SendScreen(self.services, run=latest))
 
+    def action_show_source(self, url: str | None = None) -> None:
+        """Show the Customer 360's tables, key and email column, and edit them (F6)."""
+        from actui.tui.screens.source import SourceScreen
+
+        if isinstance(self.screen, SourceScreen):
+            return
+        from_screen = getattr(self.screen, "source_settings", None)
+        if callable(from_screen):  # the first-run screen: the URL typed there
+            from_screen()
+            return
+        url = url or self.services.db_url
+        if not url:
+            self.notify("Connect a Customer 360 first: enter its URL above.", severity="warning")
+            return
+        self.push_screen(SourceScreen(self.services, url))
+
     async def action_open_credential(self, name: str) -> None:
         """Open Destinations on the credential ``name`` (errors offer this for a refused key)."""
         await self.action_switch_mode("destinations")

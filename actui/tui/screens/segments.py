@@ -111,6 +111,7 @@ class SegmentsScreen(Screen[None]):
     def source_changed(self) -> None:
         """A (new) Customer 360 was connected: read its catalog and count again."""
         self._count_key = None
+        self.table = ""  # the new source's segment table, once its catalog is read
         self._load_catalog()
 
     @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)

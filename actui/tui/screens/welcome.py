@@ -52,6 +52,7 @@ class WelcomeScreen(Screen[None]):
             with Horizontal(id="welcome-connect"):
                 yield Input(self.url, placeholder="sqlite:///customers.db", id="db-url")
                 yield Button("Connect", id="connect", variant="primary")
+                yield Button("Source (F6)", id="source-settings")
             yield Static(
                 f"[red]{escape(self.problem)}[/red]" if self.problem else "", id="welcome-error"
             )
@@ -69,6 +70,17 @@ class WelcomeScreen(Screen[None]):
             return
         self.query_one("#welcome-error", Static).update("Connecting...")
         self._connect(url)
+
+    @on(Button.Pressed, "#source-settings")
+    def source_settings(self) -> None:
+        """The Source panel for the URL typed: its tables and key, or a reset of saved ones."""
+        url = self.query_one("#db-url", Input).value.strip()
+        if not url:
+            self.query_one("#welcome-error", Static).update("Enter a database URL first.")
+            return
+        from actui.tui.screens.source import SourceScreen
+
+        self.app.push_screen(SourceScreen(self.services, url))
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def _connect(self, url: str) -> None:
