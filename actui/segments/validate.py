@@ -125,7 +125,7 @@ class _Walker:
                 f"use one of: {', '.join(valid)}",
             )
             return
-        problem = value_problem(kind, condition.operator, condition.value)
+        problem = value_problem(kind, condition.operator, condition.value, info.sql_type)
         if problem:
             self.add(join_path(path, "value"), problem)
 
