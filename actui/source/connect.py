@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from actui.emails import register_sqlite_email_functions
 from actui.source.catalog import SourceError
+from actui.textcase import register_sqlite_lower
 
 #: helper threads SQLite may use for one large sort (it uses none unless told to)
 SQLITE_SORT_THREADS = min(4, max(1, (os.cpu_count() or 1) - 1))
@@ -108,6 +109,7 @@ def create_source_engine(url: sa.URL) -> sa.Engine:
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     register_sqlite_email_functions(dbapi_connection)
+    register_sqlite_lower(dbapi_connection)  # case-insensitive conditions (actui.segments.case)
     # large ORDER BY and DISTINCT sorts (a campaign's stream, picklists) may use a second core
     dbapi_connection.execute(f"PRAGMA threads = {SQLITE_SORT_THREADS}")
 
