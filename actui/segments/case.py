@@ -57,14 +57,24 @@ def spellings(value: str) -> list[str] | None:
     return sorted({"".join(parts) for parts in itertools.product(*options)})
 
 
-def case_insensitive_in(column: _Column[Any], values: Iterable[str]) -> ColumnElement[bool]:
-    """``column`` equals one of ``values`` ignoring (ASCII) case."""
+def case_insensitive_in(
+    column: _Column[Any], values: Iterable[str], lowered_in_python: bool = False
+) -> ColumnElement[bool]:
+    """``column`` equals one of ``values`` ignoring case.
+
+    ``lowered_in_python`` (SQLite): :func:`folded` costs a Python call a row there, so values
+    are first narrowed by their length (lowering keeps it) with the built-in ``length()``.
+    """
     wanted = list(dict.fromkeys(values))
     expanded: list[str] = []
     for value in wanted:
         options = spellings(value)
         if options is None or len(expanded) + len(options) > MAX_SPELLINGS:
-            return folded(column).in_([folded(literal(item)) for item in wanted])
+            test = folded(column).in_([folded(literal(item)) for item in wanted])
+            if not lowered_in_python:
+                return test
+            lengths = sorted({len(item) for item in wanted})
+            return and_(func.length(column).in_(lengths), test)
         expanded.extend(options)
     if len(expanded) == 1:
         return column == expanded[0]

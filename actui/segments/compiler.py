@@ -319,13 +319,14 @@ def _string(
     column: _Column[Any],
     value: Any,
     case_sensitive: bool,
-    ascii_like_ignores_case: bool = False,
+    sqlite: bool = False,
 ) -> ColumnElement[bool]:
+    """A text leaf; ``sqlite`` picks the forms that spare SQLite a Python call a row."""
     if operator in ("is", "is one of"):
         values = [value] if operator == "is" else list(value)
         if case_sensitive:
             return column == values[0] if len(values) == 1 else column.in_(values)
-        return case_insensitive_in(column, values)
+        return case_insensitive_in(column, values, sqlite)
     text = str(value)
     pattern = {
         "contains": f"%{like_escape(text)}%",
@@ -333,7 +334,7 @@ def _string(
         "ends with": f"%{like_escape(text)}",
     }[operator]
     if not case_sensitive:
-        return case_insensitive_like(column, pattern, LIKE_ESCAPE, ascii_like_ignores_case)
+        return case_insensitive_like(column, pattern, LIKE_ESCAPE, sqlite)
     if operator == "contains":
         return func.replace(column, literal(text), literal("")) != column
     like = column.like(literal(pattern), escape=LIKE_ESCAPE)
