@@ -119,6 +119,24 @@ CASES: dict[str, Case] = {
     "URL with a scheme actui cannot use": Case(
         (*ADD_CREDENTIAL, "ftp://acme.api-us1.com"), stdin="k\n", says="not an ActiveCampaign"
     ),
+    "URL port 65536": Case((*ADD_CREDENTIAL, "https://acme.api-us1.com:65536"), stdin="k\n"),
+    "URL with a fragment": Case(
+        (*ADD_CREDENTIAL, "https://acme.api-us1.com/#x"), stdin="k\n", says="/api/3"
+    ),
+    "URL with a user name": Case(
+        (*ADD_CREDENTIAL, "https://me:pw@acme.api-us1.com"), stdin="k\n", says="user name"
+    ),
+    "campaign file missing": Case(
+        ("campaigns", "import", "{tmp}/nowhere.json"), says="Cannot read the campaign file"
+    ),
+    "segment file that is not an object": Case(SEND_SEGMENT, b"[1, 2]", says="JSON object"),
+    "segment file with a UTF-8 byte-order mark and NaN": Case(
+        SEND_SEGMENT, b"\xef\xbb\xbf" + _segment("NaN").encode(), says="NaN"
+    ),
+    "sandbox with a bad batch delay": Case(
+        ("sandbox", "--batch-delay", "fast"), says="--batch-delay"
+    ),
+    "sandbox with a reversed batch delay": Case(("sandbox", "--batch-delay", "3-1"), says="range"),
     "missing SQLite file by URI": Case(
         ("tables", "--db", "sqlite:///file:{tmp}/missing.db?uri=true"), says="does not exist"
     ),
@@ -138,7 +156,9 @@ def test_bad_input_exits_2_with_one_sentence_and_writes_nothing(
     if case.file is not None:
         bad_file.write_bytes(case.file)
     args = [arg.format(file=bad_file, tmp=tmp_path) for arg in case.args]
-    if "--db" not in args and args[:2] != ["campaigns", "import"] and args[0] != "credentials":
+    if "--db" not in args and (
+        args[0] in ("send", "count") or args[:2] == ["campaigns", "preview"]
+    ):
         args += ["--db", db]
     before = sandbox.sandbox.dump()
 
@@ -182,3 +202,25 @@ def test_a_crash_exits_2_with_one_sentence_and_its_traceback_in_a_log(
     assert log.stat().st_mode & 0o777 == 0o600
     text = log.read_text(encoding="utf-8")
     assert text.startswith("Traceback") and "answered something unexpected" in text
+
+
+def _nested_groups(depth: int) -> dict[str, object]:
+    node: dict[str, object] = {"attribute": "in_audience", "operator": "is one of", "value": [1]}
+    for _ in range(depth):
+        node = {"match": "any", "conditions": [node]}
+    return {"name": "nested", "conditions": [node]}
+
+
+def test_thirty_nested_groups_still_count_and_thirty_one_are_refused(tmp_path: Path) -> None:
+    db = write_customers(tmp_path / "c360.db", people(3))
+    fits, too_deep = tmp_path / "fits.json", tmp_path / "deep.json"
+    fits.write_text(json.dumps(_nested_groups(30)))
+    too_deep.write_text(json.dumps(_nested_groups(31)))
+
+    counted = CliRunner().invoke(cli, ["count", str(fits), "--db", db, "--json"])
+    refused = CliRunner().invoke(cli, ["count", str(too_deep), "--db", db])
+
+    assert counted.exit_code == 0, counted.output
+    assert json.loads(counted.stdout)["customers"] == 3
+    assert refused.exit_code == 2
+    assert "at most 64" in refused.stderr

@@ -116,6 +116,11 @@ def sources(tmp_path_factory: pytest.TempPathFactory, pg_url: str) -> Iterator[d
     yield opened
     for source in opened.values():
         source.dispose()
+    for url in made.values():  # the PostgreSQL database is shared by the whole session
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP TABLE {TABLE}"))
+        engine.dispose()
 
 
 def _members(source: Source, operator: str, value: Any) -> list[str | None]:
