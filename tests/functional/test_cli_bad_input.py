@@ -205,7 +205,7 @@ def test_a_crash_exits_2_with_one_sentence_and_its_traceback_in_a_log(
 
 
 def _nested_groups(depth: int) -> dict[str, object]:
-    node: dict[str, object] = {"attribute": "in_audience", "operator": "is one of", "value": [1]}
+    node: dict[str, object] = {"attribute": "in_audience", "operator": "between", "value": [1, 1]}
     for _ in range(depth):
         node = {"match": "any", "conditions": [node]}
     return {"name": "nested", "conditions": [node]}
