@@ -224,3 +224,20 @@ def test_thirty_nested_groups_still_count_and_thirty_one_are_refused(tmp_path: P
     assert json.loads(counted.stdout)["customers"] == 3
     assert refused.exit_code == 2
     assert "at most 64" in refused.stderr
+
+
+def test_a_segment_built_in_the_app_is_held_to_the_same_depth(tmp_path: Path) -> None:
+    from actui.segments.model import parse_segment, parse_segment_json, segment_to_json
+    from actui.segments.validate import segment_problems
+    from actui.source import Source
+
+    source = Source.connect(write_customers(tmp_path / "c360.db", people(3)))
+    try:
+        fits = parse_segment(_nested_groups(30))
+        too_deep = parse_segment(_nested_groups(31))  # built without a file, as the app does
+        assert segment_problems(fits, source) == []
+        [problem] = segment_problems(too_deep, source)
+        assert "groups nest more than 30 deep" in problem.message
+        assert parse_segment_json(segment_to_json(fits)) == fits  # saved, it loads again
+    finally:
+        source.dispose()
