@@ -234,3 +234,25 @@ def test_actui_sends_to_a_list_and_group_made_by_hand(
     dump = sandbox.sandbox.dump()
     assert [item["name"] for item in dump["lists"]] == ["Members"]  # found, not made again
     assert len(subscribed(dump)) == 12
+
+
+def test_actui_polls_imports_through_the_realistic_delay(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from actui.cli import cli
+    from tests.functional.test_send_support import people, subscribed, write_customers
+
+    sandbox.sandbox.set_batch_delay(REALISTIC_BATCH_DELAY)
+    db = write_customers(tmp_path / "c360.db", people(600))  # three bulk imports
+    started = time.monotonic()
+
+    sent = CliRunner().invoke(cli, ["send", "Members", "--db", db, "--json"])
+
+    assert sent.exit_code == 0, sent.output
+    assert time.monotonic() - started >= 1.0
+    dump = sandbox.sandbox.dump()
+    assert len(dump["batches"]) == 3
+    assert {batch["status"] for batch in dump["batches"]} == {"completed"}
+    assert len(subscribed(dump)) == 600
