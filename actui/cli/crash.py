@@ -1,44 +1,20 @@
 """The last line of defence of the ``actui`` command: an unexpected error becomes exit 2 and a log.
 
 A crash must never look like a partial success (exit 1) or spill a traceback on a scheduler's
-terminal. The traceback goes to a private file under ``ACTUI_HOME/logs`` (or the temp dir when
-the home cannot be written) and stderr gets one sentence naming that file.
+terminal. The traceback goes to a private file (:mod:`actui.crashlog`) and stderr gets one
+sentence naming that file. The app's crashes end the same way (:func:`exit_if_app_crashed`).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-import traceback
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from actui.home import logs_dir, open_private
+from actui.crashlog import write_crash_log
 
 #: exit code of an unexpected error: the documented "error", never 1 ("partial")
 CRASH_EXIT_CODE = 2
-
-
-def write_crash_log(error: BaseException) -> Path | None:
-    """Write ``error``'s traceback to a new private file: its path, or None if none was made."""
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    name = f"crash-{stamp}-{os.getpid()}.log"
-    text = "".join(traceback.format_exception(error))
-    for folder in (_home_logs, lambda: Path(tempfile.gettempdir())):
-        try:
-            path = folder() / name
-            with open_private(path) as log:
-                log.write(text)
-            return path
-        except OSError:
-            continue
-    return None
-
-
-def _home_logs() -> Path:
-    return logs_dir()
 
 
 def crash_sentence(error: BaseException, log_path: Path | None) -> str:
@@ -52,3 +28,11 @@ def report_crash(error: BaseException) -> int:
     log_path = write_crash_log(error)
     click.echo(crash_sentence(error, log_path), err=True)
     return CRASH_EXIT_CODE
+
+
+def exit_if_app_crashed(error: BaseException | None, log_path: Path | None) -> None:
+    """After the app has closed: exit 2 with the crash's sentence when it ended on an error."""
+    if error is None:
+        return
+    click.echo(crash_sentence(error, log_path), err=True)
+    raise SystemExit(CRASH_EXIT_CODE)
