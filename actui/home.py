@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import uuid
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,6 +23,43 @@ def home_dir() -> Path:
         path = Path(platformdirs.user_data_dir("actui"))
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+HOME_ID_FILE = "home-id"
+_HOME_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def home_id() -> str:
+    """A stable id of this home (32 hex digits), made at first use and kept in the home.
+
+    It scopes what lives outside the home, such as keyring entries, so two homes never read
+    each other's. Creation is atomic: concurrent first uses agree on one id.
+    """
+    path = home_dir() / HOME_ID_FILE
+    for _ in range(2):
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            text = ""
+        except (OSError, UnicodeDecodeError):
+            text = "unreadable"
+        if _HOME_ID.match(text):
+            return text
+        if text:  # damaged: replace it (entries under the old id are migrated like unscoped)
+            path.unlink(missing_ok=True)
+        _create_home_id(path)
+    raise OSError(f"Cannot keep an id in {path}: check that the folder is writable.")
+
+
+def _create_home_id(path: Path) -> None:
+    draft = path.with_name(f".{HOME_ID_FILE}.{os.getpid()}.{uuid.uuid4().hex}")
+    try:
+        with open_private(draft) as handle:
+            handle.write(uuid.uuid4().hex + "\n")
+        with contextlib.suppress(FileExistsError):  # another process made it first: theirs wins
+            os.link(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def state_db_path() -> Path:

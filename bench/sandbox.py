@@ -48,7 +48,18 @@ uvicorn.Server(config).run(sockets=[sock])
 
 
 def start_sandbox(limits: str) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "actui", "sandbox", "--limits", limits, "--api-key", API_KEY]
+    command = [
+        sys.executable,
+        "-m",
+        "actui",
+        "sandbox",
+        "--limits",
+        limits,
+        "--api-key",
+        API_KEY,
+        "--batch-delay",
+        "0",
+    ]
     process = subprocess.Popen([*command, "--json"], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     lines: list[str] = []

@@ -104,6 +104,28 @@ CASES: list[tuple[str, Segment, str]] = [
         ),
         "state IN ('CA', 'WA', 'OR') AND email_opt_in IS NOT FALSE",
     ),
+    (
+        "text contains, any case",
+        parse_segment(
+            {
+                "version": 1,
+                "name": "San anything",
+                "conditions": [{"attribute": "city", "operator": "contains", "value": "SAN"}],
+            }
+        ),
+        "lower(city) LIKE '%san%'",
+    ),
+    (
+        "non-ASCII text is, any case",
+        parse_segment(
+            {
+                "version": 1,
+                "name": "Zurich",
+                "conditions": [{"attribute": "city", "operator": "is", "value": "ZÜRICH"}],
+            }
+        ),
+        "lower(city) = 'zürich'",
+    ),
 ]
 
 HAND_AGGREGATES = """

@@ -35,7 +35,17 @@ CENSUS_PER_HOUR = 37_000
 def start_sandbox(limits: str) -> tuple[subprocess.Popen[str], str, str]:
     """The sandbox in its own process, so its memory and CPU are not the sender's."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "actui", "sandbox", "--limits", limits, "--json"],
+        [
+            sys.executable,
+            "-m",
+            "actui",
+            "sandbox",
+            "--limits",
+            limits,
+            "--batch-delay",
+            "0",
+            "--json",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -177,7 +177,7 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
         ("send-confirmation", True, [load(EXAMPLE), press("f9"), wait_for_estimate()]),
         ("history", True, [press("f5"), press("enter")]),
     ]
-    sandbox = Sandbox.create(limits="off")
+    sandbox = Sandbox.create(limits="off", batch_delay=0)
     server = SandboxServer(sandbox).start()
     written = []
     try:

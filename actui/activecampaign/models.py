@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _AcModel(BaseModel):
     model_config = ConfigDict(
         extra="ignore", coerce_numbers_to_str=True, populate_by_name=True, frozen=True
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_as_missing(cls, data: Any) -> Any:
+        """ActiveCampaign sends null for many unset fields: read them as their defaults."""
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
 
 
 class AcUser(_AcModel):

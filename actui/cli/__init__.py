@@ -61,6 +61,12 @@ class LazyGroup(click.Group):
         except ActuiError as error:
             click.echo(f"Error: {error}", err=True)
             ctx.exit(error.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:  # any crash: exit 2, one sentence, the traceback in a log
+            from actui.cli.crash import report_crash
+
+            ctx.exit(report_crash(error))
 
 
 def _not_yet(name: str, help_text: str) -> click.Command:
@@ -101,3 +107,7 @@ def main() -> None:
     except ActuiError as error:  # raised outside a subcommand's invoke (e.g. opening the app)
         click.echo(f"Error: {error}", err=True)
         sys.exit(error.exit_code)
+    except Exception as error:  # a crash outside a subcommand: exit 2, never a bare traceback
+        from actui.cli.crash import report_crash
+
+        sys.exit(report_crash(error))

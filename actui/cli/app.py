@@ -14,12 +14,15 @@ def open_app(db_url: str | None) -> None:
 
 def run_app(services: Services) -> None:
     """Run the app until the user quits, then release what the services hold."""
+    from actui.cli.crash import exit_if_app_crashed
     from actui.tui.app import ActuiApp
 
+    app = ActuiApp(services)
     try:
-        ActuiApp(services).run()
+        app.run()
     finally:
         services.close()
+    exit_if_app_crashed(*(app.crash or (None, None)))
 
 
 @click.command()

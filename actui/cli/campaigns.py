@@ -57,19 +57,11 @@ def show_command(name: str) -> None:
 def import_command(file: Path, replace: bool) -> None:
     """Save a campaign JSON file (its id is kept; a file without one keeps the saved id)."""
     from actui.campaigns.store import import_campaign
+    from actui.jsonfiles import parse_json_text, read_json_file
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise CampaignError(f"Cannot read the campaign file {file}: {error.strerror}.") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise CampaignError(
-            f"The campaign file {file} is not valid JSON (line {error.lineno}, column "
-            f"{error.colno}: {error.msg}); fix the JSON syntax and try again."
-        ) from None
-    campaign = import_campaign(data, f"The campaign file {file}", replace=replace)
+    text, source_name = read_json_file(file, "campaign", CampaignError)
+    data = parse_json_text(text, source_name, CampaignError)
+    campaign = import_campaign(data, source_name, replace=replace)
     click.echo(f"Saved campaign {campaign.name!r} (id {campaign.id}).")
 
 

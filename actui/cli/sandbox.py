@@ -31,10 +31,11 @@ from actui.errors import ActuiError
 )
 @click.option(
     "--batch-delay",
-    type=click.FloatRange(min=0),
-    default=0.0,
+    "batch_delay_text",
+    default="1-3",
     show_default=True,
-    help="Seconds a bulk import stays 'processing'.",
+    metavar="SECONDS|LOW-HIGH",
+    help="Seconds a bulk import stays 'processing' (a range is drawn per import); 0 turns it off.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the URL and key as JSON.")
 def sandbox(
@@ -42,13 +43,21 @@ def sandbox(
     api_key: str | None,
     limits: str,
     state_file: Path | None,
-    batch_delay: float,
+    batch_delay_text: str,
     as_json: bool,
 ) -> None:
     """Serve the ActiveCampaign emulator on 127.0.0.1 and print its account URL and API key."""
     from actui.sandbox import Sandbox, SandboxServer
     from actui.sandbox.limits import parse_limits
+    from actui.sandbox.sandbox import parse_batch_delay
 
+    try:
+        batch_delay = parse_batch_delay(batch_delay_text)
+    except ValueError:
+        raise ActuiError(
+            f"--batch-delay {batch_delay_text!r} is not valid: use seconds (0 turns it off) or "
+            "a range such as 1-3."
+        ) from None
     try:
         parse_limits(limits)
     except ValueError:

@@ -1,8 +1,12 @@
 """Named ActiveCampaign credentials: URL and API key in the OS keyring, names in the state database.
 
-Each credential is one JSON secret ``{"url": ..., "key": ...}`` under service ``actui`` and the
-credential's name. ``ACTUI_AC_URL`` + ``ACTUI_AC_KEY`` define a credential (named by
-``ACTUI_AC_NAME``, default ``env``) that never touches the keyring: for CI and headless servers.
+Each credential is one JSON secret ``{"url": ..., "key": ...}`` under service
+``actui/<home id>`` (see :func:`actui.home.home_id`) and the credential's name, so two
+``ACTUI_HOME`` folders that both name a credential ``ac`` keep two entries. An entry stored by an
+earlier actui under the unscoped service ``actui`` is moved under the home's service the first
+time a home that knows the name reads it. ``ACTUI_AC_URL`` + ``ACTUI_AC_KEY`` define a credential
+(named by ``ACTUI_AC_NAME``, default ``env``) that never touches the keyring: for CI and headless
+servers.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from actui.credentials.store import (
     remember_credential_name,
 )
 from actui.errors import ActuiError
+from actui.home import home_id
 
+#: the service of entries stored before they were scoped to a home (read once, then moved)
 SERVICE = "actui"
 ENV_URL = "ACTUI_AC_URL"
 ENV_KEY = "ACTUI_AC_KEY"
@@ -47,6 +53,16 @@ class Credential(BaseModel):
     name: str
     url: str
     api_key: SecretStr
+
+
+def keyring_service() -> str:
+    """The keyring service of this home's credentials: ``actui/<home id>``."""
+    try:
+        return f"{SERVICE}/{home_id()}"
+    except OSError as error:
+        raise CredentialError(
+            f"Cannot use the keyring: actui could not keep its home id ({error})."
+        ) from None
 
 
 def env_credential_name() -> str:
@@ -113,7 +129,8 @@ def add_credential(name: str, url: str, key: str) -> Credential:
         )
     payload = json.dumps({"url": base, "key": secret})
     _refuse_plain_file_backend(name)
-    _keyring(f"store credential {name!r}", lambda: keyring.set_password(SERVICE, name, payload))
+    service = keyring_service()
+    _keyring(f"store credential {name!r}", lambda: keyring.set_password(service, name, payload))
     remember_credential_name(name)
     return Credential(name=name, url=base, api_key=secret)
 
@@ -123,7 +140,10 @@ def get_credential(name: str) -> Credential:
     env = _env_credential()
     if env is not None and name == env.name:
         return env
-    stored = _keyring(f"read credential {name!r}", lambda: keyring.get_password(SERVICE, name))
+    service = keyring_service()
+    stored = _keyring(f"read credential {name!r}", lambda: keyring.get_password(service, name))
+    if stored is None:
+        stored = _migrate_unscoped(name, service)
     if stored is None:
         names = list_credentials()
         known = ", ".join(repr(n) for n in names) or "none yet"
@@ -141,6 +161,31 @@ def get_credential(name: str) -> Credential:
         ) from None
 
 
+def _migrate_unscoped(name: str, service: str) -> str | None:
+    """Move an entry an earlier actui stored unscoped under this home's service; its secret.
+
+    Only a home that recorded the name claims the entry, and it is deleted from the unscoped
+    service once copied, so it is never read on behalf of two homes.
+    """
+    if name not in credential_name_list():
+        return None
+    action = f"move credential {name!r} into this home's keyring entries"
+    stored = _keyring(action, lambda: keyring.get_password(SERVICE, name))
+    if stored is None:
+        return None
+    _keyring(action, lambda: keyring.set_password(service, name, stored))
+    _keyring(action, lambda: _delete(SERVICE, name))
+    return stored
+
+
+def _delete(service: str, name: str) -> bool:
+    try:
+        keyring.delete_password(service, name)
+    except keyring.errors.PasswordDeleteError:
+        return False
+    return True
+
+
 def list_credentials() -> list[str]:
     """Every credential name (stored ones, plus the environment one when it is set)."""
     names = credential_name_list()
@@ -153,12 +198,14 @@ def list_credentials() -> list[str]:
 def remove_credential(name: str) -> None:
     """Delete a stored credential from the keyring and the name list."""
 
+    service = keyring_service()
+    known_here = name in credential_name_list()
+
     def delete() -> bool:
-        try:
-            keyring.delete_password(SERVICE, name)
-        except keyring.errors.PasswordDeleteError:
-            return False
-        return True
+        deleted = _delete(service, name)
+        if not deleted and known_here:  # never read since the scoping: still unscoped
+            deleted = _delete(SERVICE, name)
+        return deleted
 
     deleted = _keyring(f"remove credential {name!r}", delete)
     forgotten = forget_credential_name(name)

@@ -117,7 +117,7 @@ def group(base: str, item: Group) -> dict[str, Any]:
     admin = "1" if item.id == 1 else "0"
     data: dict[str, Any] = {
         "title": item.title,
-        "descript": item.descript,
+        "descript": item.descript or None,
         "unsubscribelink": "0",
         "optinconfirm": "0",
         "p_admin": admin,
@@ -125,7 +125,8 @@ def group(base: str, item: Group) -> dict[str, Any]:
     data.update(dict.fromkeys(GROUP_PERMISSIONS, admin))
     data.update(
         {
-            "sdate": item.sdate,
+            # ActiveCampaign's examples show null for a group added after the account was made
+            "sdate": item.sdate if item.id == 1 else None,
             "reqApproval": "0",
             "reqApproval1st": "2",
             "reqApprovalNotify": "",
@@ -141,7 +142,7 @@ def created_group(base: str, item: Group) -> dict[str, Any]:
     """A group as ``POST /groups`` answers it (``p_admin`` an integer)."""
     return {
         "title": item.title,
-        "descript": item.descript,
+        "descript": item.descript or None,
         "p_admin": 1 if item.id == 1 else 0,
         "links": _links(base, "groups", item.id, GROUP_LINKS),
         "id": str(item.id),
@@ -184,16 +185,17 @@ def mailing_list(base: str, item: MailingList) -> dict[str, Any]:
         "sender_zip": "",
         "sender_country": "",
         "sender_phone": "",
-        "sender_url": item.sender_url,
-        "sender_reminder": item.sender_reminder,
-        "fulladdress": "",
+        # a list made in ActiveCampaign's interface has no sender details: nulls, as in its examples
+        "sender_url": item.sender_url or None,
+        "sender_reminder": item.sender_reminder or None,
+        "fulladdress": "" if item.sender_url else None,
         "optinmessageid": "0",
         "optoutconf": "0",
         "deletestamp": None,
         "udate": item.cdate,
         "links": _links(base, "lists", item.id, ("contactGoalLists", "user", "addressLists")),
         "id": str(item.id),
-        "user": "1",
+        "user": "1" if item.sender_url else None,
     }
 
 

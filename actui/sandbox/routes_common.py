@@ -44,13 +44,60 @@ def endpoint(handler: Handler) -> Handler:
     return wrapped
 
 
-async def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object, or a 400 when the body is not one."""
-    raw = await request.body()
+#: the deepest nesting of arrays and objects a request body may have
+MAX_BODY_DEPTH = 64
+
+
+def decode_json(raw: bytes) -> Any:
+    """The JSON value of a request body; ``None`` when it is not JSON at all.
+
+    A body nested deeper than :data:`MAX_BODY_DEPTH` or holding text UTF-8 cannot encode (a
+    lone surrogate such as ``"\\ud800"``) answers 400: stored, such text would break every
+    later answer that shows it.
+    """
     try:
         data = json.loads(raw or b"null")
+    except RecursionError:
+        raise _too_deep() from None
     except ValueError:
-        data = None
+        return None
+    _check_depth_and_text(data)
+    return data
+
+
+def _too_deep() -> ApiError:
+    return ApiError(
+        400,
+        {"message": f"The request body nests arrays and objects deeper than {MAX_BODY_DEPTH}."},
+    )
+
+
+def _check_depth_and_text(data: Any) -> None:
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ApiError(
+                        400,
+                        {
+                            "message": "The request body holds text that is not valid Unicode "
+                            "(an unpaired surrogate such as \\ud800)."
+                        },
+                    ) from None
+        elif isinstance(item, dict | list):
+            if depth >= MAX_BODY_DEPTH:
+                raise _too_deep()
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, or a 400 when the body is not one."""
+    data = decode_json(await request.body())
     if not isinstance(data, dict):
         raise ApiError(400, {"message": "The request body must be a JSON object."})
     return data

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from actui.sandbox import render
+from actui.sandbox.contact_filters import contact_tests
 from actui.sandbox.errors import ApiError, not_found
 from actui.sandbox.model import Contact
 from actui.sandbox.routes_common import (
@@ -41,6 +42,7 @@ async def list_contacts(request: Request) -> Response:
     status = query_int(request, "status", -1)
     id_greater = query_int(request, "id_greater")
     descending = params.get("orders[id]", "ASC").upper() == "DESC"
+    tests = contact_tests(params)
 
     def read(state: AccountState) -> tuple[int, list[dict[str, Any]]]:
         found = state.query_contacts(
@@ -50,6 +52,8 @@ async def list_contacts(request: Request) -> Response:
             id_greater=id_greater,
             descending=descending,
         )
+        if tests:
+            found = [contact for contact in found if all(test(contact) for test in tests)]
         return len(found), [render.contact(base, item) for item in found[offset : offset + limit]]
 
     total, contacts = sandbox_of(request).run(read)
@@ -60,7 +64,7 @@ async def list_contacts(request: Request) -> Response:
         "tagid": 0,
         "limit": limit,
         "offset": offset,
-        "search": None,
+        "search": params.get("search") or None,
         "sort": None,
         "seriesid": 0,
         "waitid": 0,

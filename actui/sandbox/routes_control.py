@@ -35,7 +35,7 @@ class LimitsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limits: str | None = None
-    batch_delay: float | None = Field(default=None, ge=0)
+    batch_delay: float | tuple[float, float] | None = None
 
 
 def _invalid(error: ValidationError | ValueError | KeyError) -> ApiError:
@@ -100,11 +100,12 @@ async def set_limits(request: Request) -> Response:
         wanted = LimitsRequest.model_validate(await json_body(request))
         if wanted.limits is not None:
             sandbox.set_limits(wanted.limits)
+        if wanted.batch_delay is not None:
+            sandbox.set_batch_delay(wanted.batch_delay)
     except (ValidationError, ValueError) as error:
         raise _invalid(error) from None
-    if wanted.batch_delay is not None:
-        sandbox.set_batch_delay(wanted.batch_delay)
-    return JSONResponse({"limits": sandbox.limits.spec, "batch_delay": sandbox.batch_delay})
+    in_force = sandbox.dump()
+    return JSONResponse({"limits": in_force["limits"], "batch_delay": in_force["batch_delay"]})
 
 
 ROUTES = [

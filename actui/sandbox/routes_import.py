@@ -9,7 +9,6 @@ missing one).
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -20,7 +19,7 @@ from starlette.routing import Route
 
 from actui.sandbox.errors import ApiError
 from actui.sandbox.imports import count_contacts, rate_limited_error, validate_import
-from actui.sandbox.routes_common import answer, endpoint, sandbox_of
+from actui.sandbox.routes_common import answer, decode_json, endpoint, sandbox_of
 from actui.sandbox.state import AccountState
 
 
@@ -28,10 +27,7 @@ from actui.sandbox.state import AccountState
 async def bulk_import(request: Request) -> Response:
     sandbox = sandbox_of(request)
     raw = await request.body()
-    try:
-        payload: object = json.loads(raw or b"null")
-    except ValueError:
-        payload = None
+    payload = decode_json(raw)
     contact_count = count_contacts(payload)
     if not sandbox.admit_import(contact_count):
         raise rate_limited_error(single=contact_count == 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import random
 import secrets
 import threading
 import time
@@ -27,6 +28,30 @@ from actui.sandbox.model import Batch, Exclusion, Membership
 from actui.sandbox.state import AccountState
 
 T = TypeVar("T")
+
+#: seconds a bulk import stays "processing": a fixed number, or a (low, high) range drawn per batch
+BatchDelay = float | tuple[float, float]
+#: how long ActiveCampaign takes to process a small bulk import, so clients must poll
+REALISTIC_BATCH_DELAY: tuple[float, float] = (1.0, 3.0)
+
+
+def parse_batch_delay(value: object) -> BatchDelay:
+    """A delay from ``2``, ``"1.5"``, ``"1-3"`` or ``[1, 3]``; ``ValueError`` on anything else."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        low, high = float(value[0]), float(value[1])
+    elif isinstance(value, str) and "-" in value.strip().lstrip("-"):
+        first, _, second = value.strip().partition("-")
+        low, high = float(first), float(second)
+    elif isinstance(value, int | float | str) and not isinstance(value, bool):
+        seconds = float(value)
+        if not 0 <= seconds < float("inf"):
+            raise ValueError(f"a batch delay must be 0 or more seconds, not {value!r}")
+        return seconds
+    else:
+        raise ValueError(f"{value!r} is not a batch delay")
+    if not 0 <= low <= high < float("inf"):
+        raise ValueError(f"a batch delay range must be LOW-HIGH with 0 <= LOW <= HIGH: {value!r}")
+    return (low, high)
 
 
 @dataclass
@@ -70,7 +95,7 @@ class Sandbox:
         account: Account,
         state: AccountState,
         limits: str = "real",
-        batch_delay: float = 0.0,
+        batch_delay: BatchDelay = REALISTIC_BATCH_DELAY,
     ) -> None:
         self.account = account
         self.lock = threading.RLock()
@@ -89,7 +114,10 @@ class Sandbox:
 
     @classmethod
     def create(
-        cls, api_key: str | None = None, limits: str = "real", batch_delay: float = 0.0
+        cls,
+        api_key: str | None = None,
+        limits: str = "real",
+        batch_delay: BatchDelay = REALISTIC_BATCH_DELAY,
     ) -> Sandbox:
         """A fresh account (group ``Admin``, a few custom fields) with the given or a new key."""
         account = Account(api_key=api_key or secrets.token_hex(36))
@@ -159,13 +187,18 @@ class Sandbox:
                 str(uuid.uuid4()),
                 contacts,
                 submitted_at=now,
-                ready_at=now + self.batch_delay,
+                ready_at=now + self._draw_batch_delay(),
                 queued_contacts=len(contacts),
             )
             self.state.batches[batch.id] = batch
             self.pending_batches.append(batch)
             self._settle()
             return batch
+
+    def _draw_batch_delay(self) -> float:
+        if isinstance(self.batch_delay, tuple):
+            return random.uniform(*self.batch_delay)
+        return self.batch_delay
 
     # -- test control ----------------------------------------------------------------------
 
@@ -193,9 +226,11 @@ class Sandbox:
         with self.lock:
             self.limits = parsed
 
-    def set_batch_delay(self, seconds: float) -> None:
+    def set_batch_delay(self, seconds: BatchDelay) -> None:
+        """Seconds later imports stay "processing": a number, or a (low, high) range."""
+        delay = parse_batch_delay(seconds)
         with self.lock:
-            self.batch_delay = max(0.0, seconds)
+            self.batch_delay = delay
 
     def add_exclusion(self, match_phrase: str, match_type: str = "exact") -> Exclusion:
         """Add an exclusion rule: an ``exact`` address or an address ``end`` (``@spam.example``)."""
@@ -219,7 +254,8 @@ class Sandbox:
             data = self.state.to_dict()
             data["account"] = {"name": self.account.name, "user_email": self.account.user_email}
             data["limits"] = self.limits.spec
-            data["batch_delay"] = self.batch_delay
+            delay = self.batch_delay
+            data["batch_delay"] = list(delay) if isinstance(delay, tuple) else delay
             data["faults"] = self.faults.settings.model_dump()
             data["requests"] = self.counts.to_dict()
             return data
@@ -236,12 +272,13 @@ class Sandbox:
         path: str | Path,
         api_key: str | None = None,
         limits: str | None = None,
-        batch_delay: float | None = None,
+        batch_delay: BatchDelay | None = None,
     ) -> Sandbox:
         """A sandbox holding the state saved at ``path`` (a fresh one when the file is missing)."""
         source = Path(path)
         if not source.exists():
-            return cls.create(api_key, limits or "real", batch_delay or 0.0)
+            chosen = REALISTIC_BATCH_DELAY if batch_delay is None else batch_delay
+            return cls.create(api_key, limits or "real", chosen)
         data = json.loads(source.read_text(encoding="utf-8"))
         account = Account(
             name=str(data.get("account", {}).get("name", "sandbox")),
@@ -251,5 +288,7 @@ class Sandbox:
             account,
             AccountState.from_dict(data),
             limits if limits is not None else str(data.get("limits", "real")),
-            batch_delay if batch_delay is not None else float(data.get("batch_delay", 0.0)),
+            batch_delay
+            if batch_delay is not None
+            else parse_batch_delay(data.get("batch_delay", list(REALISTIC_BATCH_DELAY))),
         )

@@ -110,6 +110,12 @@ class AccountState:
         self.lists[mailing_list.id] = mailing_list
         return mailing_list
 
+    def create_list_by_hand(self, name: str, stringid: str) -> MailingList:
+        """A list made in ActiveCampaign's own interface: no sender details (shown as nulls)."""
+        mailing_list = MailingList(self._next_id("list"), name, stringid, "", "")
+        self.lists[mailing_list.id] = mailing_list
+        return mailing_list
+
     def get_list(self, list_id: int) -> MailingList:
         found = self.lists.get(list_id)
         if found is None:

@@ -1,9 +1,13 @@
-"""Case-insensitive text equality that still uses a plain index on the column.
+"""Case-insensitive text tests: equality that still uses a plain index, and Unicode-aware lower().
 
 ``lower(column) = lower(value)`` is correct but hides the column from its index. For ASCII values
 the same test is ``column IN (every upper/lower spelling of the value)``: "gold" becomes 16
-spellings, "CA" 4, each an index probe. Longer or non-ASCII values fall back to ``lower()`` on
-both sides (non-ASCII case folding then follows the database: SQLite folds ASCII letters only).
+spellings, "CA" 4, each an index probe. Longer or non-ASCII values fall back to :func:`folded`
+on both sides, as do ``contains``, ``starts with`` and ``ends with``.
+
+:func:`folded` is ``lower()`` on PostgreSQL and every other database, and on SQLite (whose
+``lower()`` folds ASCII letters only) the function of :mod:`actui.textcase`, which lowers text
+the way PostgreSQL does: ``is "ZÜRICH"`` and ``contains "MÜL"`` find the same rows on both.
 """
 
 from __future__ import annotations
@@ -12,11 +16,37 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal
+from sqlalchemy import ColumnElement, String, and_, func, literal, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement as _Column
+from sqlalchemy.sql.functions import FunctionElement
+
+from actui.textcase import SQLITE_LOWER_FUNCTION
+
+#: the only characters whose lower case is ASCII: capital I with a dot (U+0130), the Kelvin sign
+FOLDS_TO_ASCII = ("\u0130", "\u212a")
 
 #: more spellings than this (over all values) and the lower() form is used instead
 MAX_SPELLINGS = 512
+
+
+class folded(FunctionElement[str]):
+    """``lower(text)``, Unicode-aware on SQLite too (see the module docstring)."""
+
+    type = String()
+    name = "folded"
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded_default(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{SQLITE_LOWER_FUNCTION}({compiler.process(element.clauses, **kw)})"
 
 
 def spellings(value: str) -> list[str] | None:
@@ -27,15 +57,44 @@ def spellings(value: str) -> list[str] | None:
     return sorted({"".join(parts) for parts in itertools.product(*options)})
 
 
-def case_insensitive_in(column: _Column[Any], values: Iterable[str]) -> ColumnElement[bool]:
-    """``column`` equals one of ``values`` ignoring (ASCII) case."""
+def case_insensitive_in(
+    column: _Column[Any], values: Iterable[str], lowered_in_python: bool = False
+) -> ColumnElement[bool]:
+    """``column`` equals one of ``values`` ignoring case.
+
+    ``lowered_in_python`` (SQLite): :func:`folded` costs a Python call a row there, so values
+    are first narrowed by their length (lowering keeps it) with the built-in ``length()``.
+    """
     wanted = list(dict.fromkeys(values))
     expanded: list[str] = []
     for value in wanted:
         options = spellings(value)
         if options is None or len(expanded) + len(options) > MAX_SPELLINGS:
-            return func.lower(column).in_([func.lower(literal(item)) for item in wanted])
+            test = folded(column).in_([folded(literal(item)) for item in wanted])
+            if not lowered_in_python:
+                return test
+            lengths = sorted({len(item) for item in wanted})
+            return and_(func.length(column).in_(lengths), test)
         expanded.extend(options)
     if len(expanded) == 1:
         return column == expanded[0]
     return column.in_(expanded)
+
+
+def case_insensitive_like(
+    column: _Column[Any], pattern: str, escape: str, ascii_like_ignores_case: bool
+) -> ColumnElement[bool]:
+    """``column`` matches the LIKE ``pattern`` ignoring case, as ``lower()`` on both sides does.
+
+    ``ascii_like_ignores_case`` (SQLite, whose LIKE ignores the case of ASCII letters): an ASCII
+    pattern is then matched by the built-in LIKE alone, and only values holding a character that
+    lower-cases to ASCII (:data:`FOLDS_TO_ASCII`) are lowered in Python; a count does not pay a
+    Python call a row for ``contains "san"``. The answer is the same as lowering every value.
+    """
+    if not (ascii_like_ignores_case and pattern.isascii()):
+        return folded(column).like(folded(literal(pattern)), escape=escape)
+    rare = or_(*(func.instr(column, literal(char)) > 0 for char in FOLDS_TO_ASCII))
+    return or_(
+        column.like(literal(pattern), escape=escape),
+        and_(rare, folded(column).like(literal(pattern.lower()), escape=escape)),
+    )

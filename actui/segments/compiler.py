@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement as _Column
 from sqlalchemy.types import TypeEngine
 
-from actui.segments.case import case_insensitive_in
+from actui.segments.case import case_insensitive_in, case_insensitive_like
 from actui.segments.dates import relative_range
 from actui.segments.email_sql import normalized_email_sql
 from actui.segments.errors import SegmentError
@@ -306,7 +306,13 @@ class _Compiler:
             scope.case_sensitive if condition.case_sensitive is None else condition.case_sensitive
         )
         predicate, null_safe = _positive(
-            operator, column, kind, condition.value, case_sensitive, scope.today
+            operator,
+            column,
+            kind,
+            condition.value,
+            case_sensitive,
+            scope.today,
+            self.source.dialect,
         )
         if not negated:
             return predicate
@@ -322,6 +328,7 @@ def _positive(
     value: Any,
     case_sensitive: bool,
     today: date,
+    dialect: str = "",
 ) -> tuple[ColumnElement[bool], bool]:
     """The positive test of a leaf, and whether it is already false (never NULL) on NULL values."""
     if operator == "is empty":
@@ -333,20 +340,26 @@ def _positive(
     if operator == "is false":
         return column == false(), False
     if kind == "string":
-        return _string(operator, column, value, case_sensitive), False
+        sqlite = dialect == "sqlite"
+        return _string(operator, column, value, case_sensitive, sqlite), False
     if kind == "number":
         return _number(operator, column, value), False
     return _date(operator, column, kind, value, today), False
 
 
 def _string(
-    operator: str, column: _Column[Any], value: Any, case_sensitive: bool
+    operator: str,
+    column: _Column[Any],
+    value: Any,
+    case_sensitive: bool,
+    sqlite: bool = False,
 ) -> ColumnElement[bool]:
+    """A text leaf; ``sqlite`` picks the forms that spare SQLite a Python call a row."""
     if operator in ("is", "is one of"):
         values = [value] if operator == "is" else list(value)
         if case_sensitive:
             return column == values[0] if len(values) == 1 else column.in_(values)
-        return case_insensitive_in(column, values)
+        return case_insensitive_in(column, values, sqlite)
     text = str(value)
     pattern = {
         "contains": f"%{like_escape(text)}%",
@@ -354,7 +367,7 @@ def _string(
         "ends with": f"%{like_escape(text)}",
     }[operator]
     if not case_sensitive:
-        return func.lower(column).like(func.lower(literal(pattern)), escape=LIKE_ESCAPE)
+        return case_insensitive_like(column, pattern, LIKE_ESCAPE, sqlite)
     if operator == "contains":
         return func.replace(column, literal(text), literal("")) != column
     like = column.like(literal(pattern), escape=LIKE_ESCAPE)

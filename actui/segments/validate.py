@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from actui.jsonfiles import MAX_JSON_DEPTH
 from actui.segments.errors import Problem, SegmentError, join_path
 from actui.segments.model import Condition, Group, Node, RuleSegment, Segment, SegmentReference
 from actui.segments.operators import kind_name, operators_for
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from actui.source import ColumnInfo, Source
 
 __all__ = ["operators_for", "segment_problems", "validate_segment"]
+
+#: groups inside groups a segment may hold, so its file stays within MAX_JSON_DEPTH levels
+MAX_GROUP_DEPTH = 30
 
 
 def validate_segment(
@@ -114,6 +118,13 @@ class _Walker:
             self.condition(node, path)
 
     def group(self, group: Group, path: str) -> None:
+        if path.count("conditions[") > MAX_GROUP_DEPTH:
+            self.add(
+                path,
+                f"groups nest more than {MAX_GROUP_DEPTH} deep; flatten them (a segment file "
+                f"nests at most {MAX_JSON_DEPTH} JSON levels)",
+            )
+            return
         if not group.conditions:
             self.add(path, "the group has no conditions; add at least one or remove the group")
         for index, child in enumerate(group.conditions):
@@ -137,7 +148,7 @@ class _Walker:
                 f"use one of: {', '.join(valid)}",
             )
             return
-        problem = value_problem(kind, condition.operator, condition.value)
+        problem = value_problem(kind, condition.operator, condition.value, info.sql_type)
         if problem:
             self.add(join_path(path, "value"), problem)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,8 @@ from actui.segments.operators import EMPTY_OPERATORS, RELATIVE_OPERATORS, RELATI
 _LIST_OPERATORS = frozenset({"is one of", "is not one of"})
 _TEXT_PATTERN_OPERATORS = frozenset({"contains", "does not contain", "starts with", "ends with"})
 _NO_VALUE_OPERATORS = frozenset({*EMPTY_OPERATORS, "is true", "is false"})
+#: the range of a 64-bit integer: what SQLite and PostgreSQL's bigint hold and bind
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def parse_day(value: Any) -> date | None:
@@ -27,8 +30,11 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def value_problem(kind: str, operator: str, value: Any) -> str | None:
-    """What is wrong with ``value`` for ``operator`` on a ``kind`` column, or None when it fits."""
+def value_problem(kind: str, operator: str, value: Any, sql_type: str = "") -> str | None:
+    """What is wrong with ``value`` for ``operator`` on a ``kind`` column, or None when it fits.
+
+    ``sql_type`` (e.g. ``"BIGINT"``) lets a number be checked against the column's range.
+    """
     if operator in _NO_VALUE_OPERATORS:
         return None if value is None else f"'{operator}' takes no value; remove \"value\""
     if operator in RELATIVE_OPERATORS:
@@ -36,7 +42,7 @@ def value_problem(kind: str, operator: str, value: Any) -> str | None:
     if kind == "string":
         return _string_problem(operator, value)
     if kind == "number":
-        return _number_problem(operator, value)
+        return _number_problem(operator, value) or _range_problem(value, sql_type)
     if kind in ("date", "datetime"):
         return _date_problem(operator, value)
     return None
@@ -70,6 +76,30 @@ def _number_problem(operator: str, value: Any) -> str | None:
         return None
     if not is_number(value):
         return f"'{operator}' needs a number, e.g. 500 (without quotes)"
+    return None
+
+
+def number_range_problem(number: Any, sql_type: str = "") -> str | None:
+    """Why ``number`` cannot be compared with a ``sql_type`` column (NaN, infinity, too large)."""
+    if not is_number(number):
+        return None
+    if isinstance(number, float) and not math.isfinite(number):
+        return f"{number} is not a number a database can compare; use a finite number"
+    integer_column = "INT" in sql_type.upper()
+    if (isinstance(number, int) or integer_column) and not _INT64_MIN <= number <= _INT64_MAX:
+        column = "an integer" if integer_column else "a number"
+        return (
+            f"{number:g} is out of range for {column} column; use a number between "
+            "-9223372036854775808 and 9223372036854775807"
+        )
+    return None
+
+
+def _range_problem(value: Any, sql_type: str) -> str | None:
+    for item in value if isinstance(value, list) else [value]:
+        problem = number_range_problem(item, sql_type)
+        if problem:
+            return problem
     return None
 
 

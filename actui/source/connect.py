@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -12,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from actui.emails import register_sqlite_email_functions
 from actui.source.catalog import SourceError
+from actui.textcase import register_sqlite_lower
 
 #: helper threads SQLite may use for one large sort (it uses none unless told to)
 SQLITE_SORT_THREADS = min(4, max(1, (os.cpu_count() or 1) - 1))
@@ -37,8 +39,13 @@ def parse_source_url(url: str) -> sa.URL:
 def _check_sqlite_file(url: sa.URL) -> None:
     """Refuse a SQLite path that does not exist: opening it would create an empty database."""
     database = url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if not database or database == ":memory:":
         return
+    if database.startswith("file:") and _is_true(url.query.get("uri")):
+        uri_path = _sqlite_uri_path(database, url.query.get("mode"))
+        if uri_path is None:
+            return
+        database = uri_path
     path = Path(database).expanduser()
     if not path.exists():
         raise SourceError(
@@ -47,6 +54,27 @@ def _check_sqlite_file(url: sa.URL) -> None:
         )
     if not path.is_file():
         raise SourceError(f"{path} is not a file: give the path of a SQLite database file.")
+
+
+def _is_true(value: str | tuple[str, ...] | None) -> bool:
+    text = value[-1] if isinstance(value, tuple) else value
+    return (text or "").lower() in ("1", "true", "yes", "on")
+
+
+def _sqlite_uri_path(database: str, mode: str | tuple[str, ...] | None) -> str | None:
+    """The file a SQLite ``file:`` URI names, or None for an in-memory database."""
+    mode_text = mode[-1] if isinstance(mode, tuple) else mode
+    target = unquote(database[len("file:") :])
+    if target.startswith("//"):  # file://host/path: only an empty host or localhost is local
+        host, _, rest = target[2:].partition("/")
+        if host not in ("", "localhost"):
+            raise SourceError(
+                "A SQLite file: URI must name a local file (file:/path or file:///path)."
+            )
+        target = "/" + rest
+    if mode_text == "memory" or target in ("", ":memory:"):
+        return None
+    return target
 
 
 def create_source_engine(url: sa.URL) -> sa.Engine:
@@ -81,6 +109,7 @@ def create_source_engine(url: sa.URL) -> sa.Engine:
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     register_sqlite_email_functions(dbapi_connection)
+    register_sqlite_lower(dbapi_connection)  # case-insensitive conditions (actui.segments.case)
     # large ORDER BY and DISTINCT sorts (a campaign's stream, picklists) may use a second core
     dbapi_connection.execute(f"PRAGMA threads = {SQLITE_SORT_THREADS}")
 

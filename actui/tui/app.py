@@ -44,6 +44,23 @@ class ActuiApp(App[None]):
         if services.stable_output:
             self.animation_level = "none"
 
+    #: the unexpected error that ended the app, and the log holding its traceback
+    crash: tuple[Exception, Path | None] | None = None
+
+    def _fatal_error(self) -> None:
+        """End the app on an unexpected error with its traceback in a private log.
+
+        Textual's own report prints the traceback with local values, which may hold an API key;
+        the command that ran the app prints one sentence naming the log instead.
+        """
+        from actui.crashlog import write_crash_log
+
+        error = self._exception
+        if error is not None and self.crash is None:
+            self.crash = (error, write_crash_log(error))
+        self.bell()
+        self._close_messages_no_wait()
+
     def _screen_factory(
         self, module: str, class_name: str, title: str
     ) -> Callable[[], Screen[None]]:

@@ -16,6 +16,7 @@ from actui.credentials import (
     list_credentials,
     remove_credential,
 )
+from actui.credentials.keyring_store import keyring_service
 
 KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef01234567"
 
@@ -39,7 +40,7 @@ def test_the_key_is_in_the_keyring_file_not_in_the_state_database(
     add_credential("acme", "https://acme.api-us1.com", KEY)
     reopened = PlaintextKeyring()
     reopened.file_path = file_keyring.file_path
-    assert KEY in (reopened.get_password("actui", "acme") or "")
+    assert KEY in (reopened.get_password(keyring_service(), "acme") or "")
     for path in actui_home.rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path

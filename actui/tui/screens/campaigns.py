@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -609,16 +608,14 @@ class CampaignsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="campaign-save", exit_on_error=False)
     def import_campaign(self, path: Path) -> None:
+        from actui.campaigns.model import CampaignError
         from actui.campaigns.store import import_campaign
+        from actui.jsonfiles import parse_json_text, read_json_file
 
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            campaign = import_campaign(data, f"The campaign file {path}")
-        except (OSError, ValueError) as error:
-            self.app.call_from_thread(
-                self.notify, f"Cannot read {path}: {error}.", severity="error", timeout=10
-            )
-            return
+            text, source_name = read_json_file(path, "campaign", CampaignError)
+            data = parse_json_text(text, source_name, CampaignError)
+            campaign = import_campaign(data, source_name)
         except ActuiError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", timeout=10)
             return
