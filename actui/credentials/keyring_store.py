@@ -19,6 +19,11 @@ import keyring.errors
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from actui.activecampaign.account import normalize_account_url
+from actui.credentials.local_file import (
+    read_local_credential,
+    remove_local_credential,
+    write_local_credential,
+)
 from actui.credentials.store import (
     credential_name_list,
     forget_credential_name,
@@ -118,18 +123,46 @@ def add_credential(name: str, url: str, key: str) -> Credential:
     return Credential(name=name, url=base, api_key=secret)
 
 
+def add_local_credential(name: str, url: str, key: str) -> Credential:
+    """Store a local emulator's credential in the keyring, or, without one, in a 0600 file.
+
+    Only for loopback URLs (the demo's sandbox): a real account's key never goes to a file.
+    """
+    try:
+        return add_credential(name, url, key)
+    except CredentialError:
+        write_local_credential(name, url, key)
+        remember_credential_name(name)
+        return Credential(name=name, url=normalize_account_url(url), api_key=key)
+
+
 def get_credential(name: str) -> Credential:
     """The credential called ``name`` (the environment one first); CredentialError if none."""
     env = _env_credential()
     if env is not None and name == env.name:
         return env
-    stored = _keyring(f"read credential {name!r}", lambda: keyring.get_password(SERVICE, name))
+    try:
+        stored = _keyring(f"read credential {name!r}", lambda: keyring.get_password(SERVICE, name))
+    except CredentialError:
+        local = read_local_credential(name)
+        if local is None:
+            raise
+        return Credential(name=name, url=local[0], api_key=local[1])
     if stored is None:
+        local = read_local_credential(name)
+        if local is not None:
+            return Credential(name=name, url=local[0], api_key=local[1])
         names = list_credentials()
         known = ", ".join(repr(n) for n in names) or "none yet"
+        hint = ""
+        if env is not None:
+            hint = (
+                f" ACTUI_AC_URL and ACTUI_AC_KEY define the credential {env.name!r}; set "
+                f"ACTUI_AC_NAME={name} to give it this name instead."
+            )
         raise CredentialError(
             f"No credential named {name!r} (credentials: {known}); add it with "
-            f"'actui credentials add {name} --url URL'."
+            f"'actui credentials add {name} --url URL'.{hint}"
         )
     try:
         data = json.loads(stored)
@@ -160,7 +193,13 @@ def remove_credential(name: str) -> None:
             return False
         return True
 
-    deleted = _keyring(f"remove credential {name!r}", delete)
+    local = remove_local_credential(name)
+    try:
+        deleted = _keyring(f"remove credential {name!r}", delete) or local
+    except CredentialError:
+        if not local:
+            raise
+        deleted = True
     forgotten = forget_credential_name(name)
     if not deleted and not forgotten:
         known = ", ".join(repr(n) for n in credential_name_list()) or "none"
