@@ -50,16 +50,18 @@ def demo(rows: int | None, serve: bool, as_json: bool) -> None:
         serve_demo(rows, as_json)
         return
     from actui.demo.paths import DEMO_ROWS, ensure_demo_db
-    from actui.demo.session import start_demo
+    from actui.demo.session import DEMO_DESTINATION, demo_db_url, start_demo
     from actui.tui.services import build_services
 
-    session = start_demo(rows=rows, build_database=False)
-    services = build_services(session.db_url, demo=True)
-    services.demo_destination = session.destination
-    services.closers.append(session.close)
+    services = build_services(demo_db_url(), demo=True)
+    services.demo_destination = DEMO_DESTINATION
     total = rows if rows is not None else DEMO_ROWS
 
     def prepare(report: Callable[[str], None]) -> None:
+        """After the first screen: the sandbox and destination, then the database if missing."""
+        report("starting the sandbox")
+        session = start_demo(build_database=False)
+        services.closers.append(session.close)
         ensure_demo_db(
             total,
             on_progress=lambda done: report(f"writing the demo database, {done * 100 // total} %"),
