@@ -12,13 +12,14 @@ import os
 import re
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import keyring
 import keyring.core
 import keyring.errors
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from actui.activecampaign.account import normalize_account_url
+from actui.activecampaign.account import is_loopback, normalize_account_url
 from actui.credentials.local_file import (
     read_local_credential,
     remove_local_credential,
@@ -128,6 +129,11 @@ def add_local_credential(name: str, url: str, key: str) -> Credential:
 
     Only for loopback URLs (the demo's sandbox): a real account's key never goes to a file.
     """
+    if not is_loopback(urlsplit(normalize_account_url(url)).hostname or ""):
+        raise CredentialError(
+            f"Credential {name!r} is not for a local emulator: add it with "
+            "'actui credentials add NAME --url URL' instead."
+        )
     try:
         return add_credential(name, url, key)
     except CredentialError:
@@ -141,12 +147,18 @@ def get_credential(name: str) -> Credential:
     env = _env_credential()
     if env is not None and name == env.name:
         return env
+    hint = (
+        ""
+        if env is None
+        else f" ACTUI_AC_URL and ACTUI_AC_KEY define the credential {env.name!r}; set "
+        f"ACTUI_AC_NAME={name} to give it this name instead."
+    )
     try:
         stored = _keyring(f"read credential {name!r}", lambda: keyring.get_password(SERVICE, name))
-    except CredentialError:
+    except CredentialError as error:
         local = read_local_credential(name)
         if local is None:
-            raise
+            raise CredentialError(f"{error}{hint}") from None
         return Credential(name=name, url=local[0], api_key=local[1])
     if stored is None:
         local = read_local_credential(name)
@@ -154,12 +166,6 @@ def get_credential(name: str) -> Credential:
             return Credential(name=name, url=local[0], api_key=local[1])
         names = list_credentials()
         known = ", ".join(repr(n) for n in names) or "none yet"
-        hint = ""
-        if env is not None:
-            hint = (
-                f" ACTUI_AC_URL and ACTUI_AC_KEY define the credential {env.name!r}; set "
-                f"ACTUI_AC_NAME={name} to give it this name instead."
-            )
         raise CredentialError(
             f"No credential named {name!r} (credentials: {known}); add it with "
             f"'actui credentials add {name} --url URL'.{hint}"

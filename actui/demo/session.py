@@ -69,6 +69,20 @@ def server_file_path() -> Path:
     return demo_dir() / "server.json"
 
 
+#: saved once per ACTUI_HOME next to the example segments
+EXAMPLE_CAMPAIGN: dict[str, Any] = {
+    "version": 1,
+    "name": "Loyalty offer",
+    "audience": "High-value loyal customers",
+    "groups": [
+        {"name": "A", "percent": 45, "destination": DEMO_DESTINATION, "list": "Loyalty offer A"},
+        {"name": "B", "percent": 45, "destination": DEMO_DESTINATION, "list": "Loyalty offer B"},
+        {"name": "Control", "percent": 10, "control": True},
+    ],
+    "attributes": {"email": "email", "first_name": "given_name", "last_name": "surname"},
+}
+
+
 @dataclass
 class DemoSession:
     """What ``actui demo`` started or joined: the database URL, the sandbox URL, the destination.
@@ -124,6 +138,7 @@ def start_demo(rows: int | None = None, *, build_database: bool = True) -> DemoS
     try:
         _wire_destination()
         save_example_segments()
+        save_example_campaign()
         _remember_demo_db(session.db_url)
     except BaseException:
         session.close()
@@ -225,3 +240,11 @@ def save_example_segments() -> None:
     for body in EXAMPLE_SEGMENTS:
         if body["name"] not in existing:
             save_segment(parse_segment(body))
+
+
+def save_example_campaign() -> None:
+    """Save the example campaign unless a campaign of the same name already exists."""
+    from actui.campaigns.store import import_campaign, list_campaigns
+
+    if all(saved.name != EXAMPLE_CAMPAIGN["name"] for saved in list_campaigns()):
+        import_campaign(EXAMPLE_CAMPAIGN, "The demo campaign")
