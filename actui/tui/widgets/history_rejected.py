@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from actui.sync.models import RejectedRow, RunInfo
+from actui.wording import plural
 
 
 class HistoryRejected(Vertical):
@@ -28,7 +29,7 @@ class HistoryRejected(Vertical):
     def show_rejected(self, run: RunInfo, rows: list[RejectedRow], *, label: str) -> None:
         """Show ``rows`` for ``run`` (``label`` names the run on screen)."""
         how = f"{run.status}" + (f": {run.message}" if run.message else "")
-        count = f"{len(rows):,} rejected email{'s' if len(rows) != 1 else ''}"
+        count = plural(len(rows), "rejected email")
         title = Text.assemble((label, "bold"), f" · {how} · {count}")  # no markup in messages
         self.query_one("#rejected-title", Static).update(title)
         table: DataTable[str] = self.query_one(DataTable)
