@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
 from textual.widgets import Button, Input, Label
 from textual.widgets._footer import FooterKey
 
@@ -32,6 +33,11 @@ GOLDS = {
 def footer_keys(app: ActuiApp) -> list[str]:
     """The descriptions the footer at the bottom of the current screen shows."""
     return [key.description for key in app.screen.query(FooterKey)]
+
+
+def shown(widget: Any) -> str:
+    """The text a widget that renders markup puts on screen."""
+    return Text.from_markup(str(widget.render())).plain
 
 
 def saved_names() -> list[str]:
@@ -207,3 +213,21 @@ async def test_f1_wraps_a_long_description(services: Services) -> None:
         assert long_rows  # the name field's editing keys include some
         heights = [table.rows[key].height for key in table.rows]  # type: ignore[attr-defined]
         assert max(heights) >= 2  # wrapped onto a second line rather than cut
+
+
+async def test_the_demo_label_stays_at_80_columns(
+    make_services: Callable[..., Services],
+) -> None:
+    from actui.tui.widgets.mode_bar import ModeBar
+
+    app = ActuiApp(make_services(demo=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_app(app, pilot)
+        bar = app.screen.query_one(ModeBar)
+        assert shown(bar).rstrip().endswith("demo")
+        app.sub_title = f"{app.sub_title} · writing the demo database, 40 %"
+        await pilot.pause()
+        assert shown(bar).rstrip().endswith("demo")  # the step needs more room
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause()
+        assert shown(bar).rstrip().endswith("demo · writing the demo database, 40 %")

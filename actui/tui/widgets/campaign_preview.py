@@ -1,4 +1,8 @@
-"""The campaign preview: campaign-wide counts, then one table row per sub-audience and group."""
+"""The campaign preview: campaign-wide counts, then one table row per sub-audience and group.
+
+Columns by priority, so 80 columns show each group, its size and where it goes (destination and
+list); the sub-audience is last, a horizontal scroll away when a long list name needs the room.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ class CampaignPreviewPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Press F8 (or Preview) to count each group.", id="preview-totals")
         table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns("Sub-audience", "Group", "Size", "Destination", "List")
+        table.add_columns("Group", "Size", "Goes to (destination › list)", "Sub-audience")
         yield table
 
     def show_loading(self) -> None:
@@ -67,10 +71,9 @@ class CampaignPreviewPanel(Vertical):
         table.loading = False
         table.clear()
         for row in figures.groups:
-            table.add_row(
-                row.sub_audience or "All",
-                f"{row.group} (control)" if row.control else row.group,
-                f"{row.size:,}",
-                "held out" if row.control else (row.destination or ""),
-                "" if row.control else (row.list_name or ""),
+            goes_to = (
+                "held out (control group)"
+                if row.control
+                else f"{row.destination or ''} › {row.list_name or ''}"
             )
+            table.add_row(row.group, f"{row.size:,}", goes_to, row.sub_audience or "All")
