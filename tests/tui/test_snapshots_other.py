@@ -1,4 +1,4 @@
-"""SVG snapshots of campaigns (editor, preview), destinations, send and History at 120x36 and 80x24."""
+"""SVG snapshots of campaigns, destinations, send and History at 120x36 and 80x24."""
 
 from __future__ import annotations
 

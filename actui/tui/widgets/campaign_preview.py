@@ -48,7 +48,7 @@ class CampaignPreviewPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Press F8 (or Preview) to count each group.", id="preview-totals")
         table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns("Group", "Size", "Goes to (destination › list)", "Sub-audience")
+        table.add_columns("Group", "Size", "Goes to (destination > list)", "Sub-audience")
         yield table
 
     def show_loading(self) -> None:
@@ -74,6 +74,6 @@ class CampaignPreviewPanel(Vertical):
             goes_to = (
                 "held out (control group)"
                 if row.control
-                else f"{row.destination or ''} › {row.list_name or ''}"
+                else f"{row.destination or ''} > {row.list_name or ''}"
             )
             table.add_row(row.group, f"{row.size:,}", goes_to, row.sub_audience or "All")
