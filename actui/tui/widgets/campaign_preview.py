@@ -36,6 +36,9 @@ class PreviewFigures:
     groups: list[PreviewGroupRow]
 
 
+PREVIEW_COLUMNS = ("Group", "Size", "Goes to (destination > list)", "Sub-audience")
+
+
 class CampaignPreviewPanel(Vertical):
     """Sizes per group; the totals line says what was left out and why."""
 
@@ -48,7 +51,7 @@ class CampaignPreviewPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Press F8 (or Preview) to count each group.", id="preview-totals")
         table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns("Group", "Size", "Goes to (destination > list)", "Sub-audience")
+        table.add_columns(*PREVIEW_COLUMNS)
         yield table
 
     def show_loading(self) -> None:
@@ -69,11 +72,20 @@ class CampaignPreviewPanel(Vertical):
         )
         table: DataTable[str] = self.query_one(DataTable)
         table.loading = False
-        table.clear()
-        for row in figures.groups:
-            goes_to = (
+        rows = [
+            (
+                row.group,
+                f"{row.size:,}",
                 "held out (control group)"
                 if row.control
-                else f"{row.destination or ''} > {row.list_name or ''}"
+                else f"{row.destination or ''} > {row.list_name or ''}",
+                row.sub_audience or "All",
             )
-            table.add_row(row.group, f"{row.size:,}", goes_to, row.sub_audience or "All")
+            for row in figures.groups
+        ]
+        # widths set from the cells now, not measured later when the table is idle
+        table.clear(columns=True)
+        for index, label in enumerate(PREVIEW_COLUMNS):
+            table.add_column(label, width=max([len(label), *(len(row[index]) for row in rows)]))
+        for cells in rows:
+            table.add_row(*cells)

@@ -71,14 +71,29 @@ class HistoryRuns(DataTable[str | Text]):
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self.stable_output = stable_output
         self.runs: list[RunInfo] = []
-        self._shown_width = 0
+        #: the layout the rows were made for: narrow or not, and the width "Sent" was cut to
+        self._shown_layout: tuple[bool, int] | None = None
 
     def on_mount(self) -> None:
-        self.add_columns(*COLUMNS)
+        self.add_columns(*COLUMNS)  # widths follow the content once runs are shown
 
     def on_resize(self) -> None:
-        if self.runs and self.size.width != self._shown_width:
+        if self.runs and self._layout(self.runs) != self._shown_layout:
             self.show_runs(self.runs)
+
+    def _layout(self, runs: list[RunInfo]) -> tuple[bool, int]:
+        """Whether the table is narrow, and how wide "Sent" may be then (0: as wide as needed)."""
+        width = self.size.width or self.app.size.width
+        if width >= NARROW or not runs:
+            return (False, 0)
+        rows = [self._cells(run, True) for run in runs]
+        # "Sent" takes what the columns up to "Took" leave (two cells of padding each)
+        others = sum(
+            max(len(COLUMNS[index]), *(len(str(row[index])) for row in rows)) + 2
+            for index in range(len(COLUMNS[:8]))
+            if index != 1
+        )
+        return (True, max(SHORTEST_SENT, width - others - 2 - 2))  # its padding, a scrollbar
 
     def _cells(self, run: RunInfo, narrow: bool) -> list[str | Text]:
         counts = run.counts
@@ -98,22 +113,17 @@ class HistoryRuns(DataTable[str | Text]):
     def show_runs(self, runs: list[RunInfo]) -> None:
         """Replace the rows, keeping the cursor on the same run when it is still there."""
         current = self.current_run_id()
-        self.clear()
         self.runs = list(runs)
-        width = self.size.width or self.app.size.width
-        self._shown_width = self.size.width
-        narrow = width < NARROW
+        narrow, room = self._shown_layout = self._layout(self.runs)
         rows = [self._cells(run, narrow) for run in runs]
-        if narrow and rows:
-            # "Sent" takes what the columns up to "Took" leave (two cells of padding each)
-            others = sum(
-                max(len(COLUMNS[index]), *(len(str(row[index])) for row in rows)) + 2
-                for index in range(len(COLUMNS[:8]))
-                if index != 1
-            )
-            room = max(SHORTEST_SENT, width - others - 2 - 2)  # its padding and a scrollbar
+        if narrow:
             for row in rows:
                 row[1] = shortened(str(row[1]), room)
+        # widths set here, from the cells, rather than measured later when the table is idle
+        self.clear(columns=True)
+        for index, label in enumerate(COLUMNS):
+            widest = max([len(label), *(len(str(row[index])) for row in rows)])
+            self.add_column(label, width=widest)
         for run, cells in zip(runs, rows, strict=True):
             self.add_row(*cells, key=run.run_id)
         if current is not None:
