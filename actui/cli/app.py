@@ -49,6 +49,10 @@ def demo(rows: int | None, serve: bool, as_json: bool) -> None:
     if serve:
         serve_demo(rows, as_json)
         return
+    if as_json:
+        from actui.errors import ActuiError
+
+        raise ActuiError("--json goes with --serve: 'actui demo --serve --json'.")
     from actui.demo.paths import DEMO_ROWS, ensure_demo_db
     from actui.demo.session import DEMO_DESTINATION, demo_db_url, start_demo
     from actui.tui.services import build_services
