@@ -1,7 +1,10 @@
 """TUI latency: launch to first screen on the demo, and the longest UI stall during a 1 M-row count.
 
-Run: .venv/bin/python bench/tui.py [--rows 1000000] [--runs 3]
-Targets: first screen < 1.0 s; no stall over 100 ms while counting. Each figure is printed with its
+Run: .venv/bin/python bench/tui.py [--rows 1000000] [--runs 3] [--first-screen-only]
+Targets: first screen < 1.0 s; ``bash scripts/demo.sh`` to its first screen < 2.0 s on a machine
+where actui is installed but the demo has never run (no demo database, no sandbox state, no
+credential), against the plain app on an existing database in the same run; no stall over 100 ms
+while counting. Each figure is printed with its
 ratio to the target (<= 1.0 meets it) and, for the stall, to the timer's own idle gap measured in
 the same run.
 """
@@ -23,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FIRST_SCREEN_TARGET = 1.0
+DEMO_FIRST_SCREEN_TARGET = 2.0
 STALL_TARGET = 0.100
 TICK = 0.010
 
@@ -50,6 +54,57 @@ class Probe(ActuiApp):
 Probe(services).run(headless=True)
 services.close()
 """
+
+
+DEMO_FIRST_SCREEN_PROBE = """
+import os, sys, time
+started = float(sys.argv[1])
+import actui.tui.app
+from actui.cli.app import demo
+class Probe(actui.tui.app.ActuiApp):
+    def run(self, *args, **kwargs):
+        return super().run(headless=True)
+    def on_ready(self) -> None:
+        self.set_interval(0.002, self.check_painted)
+    def check_painted(self) -> None:
+        screen = self.screen
+        if type(screen).__name__ == "_DefaultScreen" or not screen.is_mounted:
+            return
+        if any(footer.region.width for footer in screen.query("Footer")):
+            self.call_after_refresh(self.painted)
+    def painted(self) -> None:
+        print(f"{time.time() - started:.4f}", flush=True)
+        os._exit(0)  # the demo database is still being written in the background
+actui.tui.app.ActuiApp = Probe
+demo.main([], standalone_mode=False)
+"""
+
+
+def demo_first_screen_seconds(work: Path, runs: int = 5) -> float:
+    """Median of ``runs``: ``bash scripts/demo.sh`` on an installed checkout whose demo never ran.
+
+    Each run gets a new ACTUI_HOME (nothing of the demo exists yet); the time is the no-op
+    install check of ``scripts/bootstrap.sh`` plus a fresh process to the first screen painted.
+    """
+    times: list[float] = []
+    for index in range(runs):
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "ACTUI_HOME": str(work / f"demo-home-{index}"),
+        }
+        started = time.time()
+        subprocess.run(["bash", "scripts/bootstrap.sh"], check=True, cwd=ROOT, env=env)
+        output = subprocess.run(
+            [sys.executable, "-c", DEMO_FIRST_SCREEN_PROBE, str(started)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        ).stdout
+        times.append(float(output.strip().splitlines()[-1]))
+    return statistics.median(times)
 
 
 def first_screen_seconds(db_url: str, runs: int = 5) -> float:
@@ -137,6 +192,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="TUI latency benchmark")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median shown)")
+    parser.add_argument(
+        "--first-screen-only", action="store_true", help="measure the first screens only"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="actui-bench-tui-"))
     os.environ["ACTUI_HOME"] = str(work / "home")
@@ -152,6 +210,16 @@ def main() -> None:
         f"ratio to target {FIRST_SCREEN_TARGET:.1f} s: {first / FIRST_SCREEN_TARGET:.2f}",
         flush=True,
     )
+    demo_first = demo_first_screen_seconds(work)
+    print(
+        f"scripts/demo.sh to first screen, demo never run before (median of 5): "
+        f"{demo_first:.3f} s  ratio to target {DEMO_FIRST_SCREEN_TARGET:.1f} s: "
+        f"{demo_first / DEMO_FIRST_SCREEN_TARGET:.2f}  (app on an existing database "
+        f"{first:.3f} s, ratio {demo_first / first:.2f})",
+        flush=True,
+    )
+    if args.first_screen_only:
+        return
     big = work / "big.db"
     print(f"writing {args.rows:,} rows ...", flush=True)
     write_demo_sqlite(big, args.rows)

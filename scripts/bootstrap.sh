@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates .venv with actui and, with "dev", its test and lint tools. Safe to run again.
+# Creates .venv with actui and, with "dev", its test and lint tools, at the versions pinned in
+# requirements.lock (the ones the tests passed with). Safe to run again: a no-op once installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
@@ -15,9 +16,12 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 stamp=".venv/.installed-${extras:-base}"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  if [ -n "$extras" ]; then spec=".[$extras]"; else spec="."; fi
-  .venv/bin/python -m pip install -q -e "$spec"
-  touch "$stamp"
+fresh() { [ -f "$1" ] && [ ! pyproject.toml -nt "$1" ] && [ ! requirements.lock -nt "$1" ]; }
+# the dev install includes the base one
+if fresh "$stamp" || { [ -z "$extras" ] && fresh .venv/.installed-dev; }; then
+  exit 0
 fi
+.venv/bin/python -m pip install -q --upgrade pip
+if [ -n "$extras" ]; then spec=".[$extras]"; else spec="."; fi
+.venv/bin/python -m pip install -q -c requirements.lock -e "$spec"
+touch "$stamp"

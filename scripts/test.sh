@@ -30,9 +30,10 @@ echo "== import contracts" >&2
 lint-imports
 
 echo "== pytest" >&2
-# pg_virtualenv starts a throwaway PostgreSQL cluster and exports PG* to the command;
+# pg_virtualenv starts a throwaway PostgreSQL cluster (-t: in a temporary directory, even as root,
+# so it never meets a cluster of the same name) and exports PG* to the command;
 # dbus-run-session + gnome-keyring-daemon give keyring a real Secret Service backend.
-exec pg_virtualenv -o fsync=off -o max_connections=200 dbus-run-session -- bash -c '
+exec pg_virtualenv -t -o fsync=off -o max_connections=200 dbus-run-session -- bash -c '
   # a fresh keyring directory, so a login keyring with another password cannot lock the tests out
   export XDG_DATA_HOME="$(mktemp -d)"
   echo -n actui-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true

@@ -24,6 +24,7 @@ def actui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     monkeypatch.setenv("ACTUI_HOME", str(home))
     monkeypatch.delenv("ACTUI_AC_URL", raising=False)
     monkeypatch.delenv("ACTUI_AC_KEY", raising=False)
+    monkeypatch.delenv("ACTUI_AC_NAME", raising=False)
     reset_engines()
     yield home
     reset_engines()

@@ -13,6 +13,7 @@ import click
 
 from actui.cli.output import EXIT_ERROR, db_url_option, emit_json
 from actui.errors import ActuiError
+from actui.wording import plural
 
 MODES = ("mirror", "upsert", "update-only")
 
@@ -230,9 +231,10 @@ def _print_summary(summary: Any, as_json: bool) -> None:
         f"{summary.rate_limited} answered 429, {summary.duration_seconds:,.1f} s."
     )
     if summary.planned.unsubscribed_by_hand:
+        by_hand = summary.planned.unsubscribed_by_hand
         click.echo(
-            f"{summary.planned.unsubscribed_by_hand} contact(s) unsubscribed by hand were left "
-            "unsubscribed."
+            f"{plural(by_hand, 'contact')} unsubscribed by hand "
+            f"{'was' if by_hand == 1 else 'were'} left unsubscribed."
         )
     if summary.message:
         click.echo(summary.message)

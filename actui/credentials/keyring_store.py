@@ -16,13 +16,19 @@ import os
 import re
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import keyring
 import keyring.core
 import keyring.errors
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from actui.activecampaign.account import normalize_account_url
+from actui.activecampaign.account import is_loopback, normalize_account_url
+from actui.credentials.local_file import (
+    read_local_credential,
+    remove_local_credential,
+    write_local_credential,
+)
 from actui.credentials.store import (
     credential_name_list,
     forget_credential_name,
@@ -135,21 +141,54 @@ def add_credential(name: str, url: str, key: str) -> Credential:
     return Credential(name=name, url=base, api_key=secret)
 
 
+def add_local_credential(name: str, url: str, key: str) -> Credential:
+    """Store a local emulator's credential in the keyring, or, without one, in a 0600 file.
+
+    Only for loopback URLs (the demo's sandbox): a real account's key never goes to a file.
+    """
+    if not is_loopback(urlsplit(normalize_account_url(url)).hostname or ""):
+        raise CredentialError(
+            f"Credential {name!r} is not for a local emulator: add it with "
+            "'actui credentials add NAME --url URL' instead."
+        )
+    try:
+        return add_credential(name, url, key)
+    except CredentialError:
+        write_local_credential(name, url, key)
+        remember_credential_name(name)
+        return Credential(name=name, url=normalize_account_url(url), api_key=key)
+
+
 def get_credential(name: str) -> Credential:
     """The credential called ``name`` (the environment one first); CredentialError if none."""
     env = _env_credential()
     if env is not None and name == env.name:
         return env
+    hint = (
+        ""
+        if env is None
+        else f" ACTUI_AC_URL and ACTUI_AC_KEY define the credential {env.name!r}; set "
+        f"ACTUI_AC_NAME={name} to give it this name instead."
+    )
     service = keyring_service()
-    stored = _keyring(f"read credential {name!r}", lambda: keyring.get_password(service, name))
+    try:
+        stored = _keyring(f"read credential {name!r}", lambda: keyring.get_password(service, name))
+        if stored is None:
+            stored = _migrate_unscoped(name, service)
+    except CredentialError as error:
+        local = read_local_credential(name)
+        if local is None:
+            raise CredentialError(f"{error}{hint}") from None
+        return Credential(name=name, url=local[0], api_key=local[1])
     if stored is None:
-        stored = _migrate_unscoped(name, service)
-    if stored is None:
+        local = read_local_credential(name)
+        if local is not None:
+            return Credential(name=name, url=local[0], api_key=local[1])
         names = list_credentials()
         known = ", ".join(repr(n) for n in names) or "none yet"
         raise CredentialError(
             f"No credential named {name!r} (credentials: {known}); add it with "
-            f"'actui credentials add {name} --url URL'."
+            f"'actui credentials add {name} --url URL'.{hint}"
         )
     try:
         data = json.loads(stored)
@@ -207,7 +246,13 @@ def remove_credential(name: str) -> None:
             deleted = _delete(SERVICE, name)
         return deleted
 
-    deleted = _keyring(f"remove credential {name!r}", delete)
+    local = remove_local_credential(name)
+    try:
+        deleted = _keyring(f"remove credential {name!r}", delete) or local
+    except CredentialError:
+        if not local:
+            raise
+        deleted = True
     forgotten = forget_credential_name(name)
     if not deleted and not forgotten:
         known = ", ".join(repr(n) for n in credential_name_list()) or "none"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -68,9 +68,16 @@ def _batches(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]
 
 
 def write_demo_sqlite(
-    path: Path, rows: int = 100_000, seed: int = 42, *, overwrite: bool = False
+    path: Path,
+    rows: int = 100_000,
+    seed: int = 42,
+    *,
+    overwrite: bool = False,
+    on_progress: Callable[[int], None] | None = None,
 ) -> DemoStats:
     """Write a new SQLite demo database at ``path`` (mode 0600) and return what was written.
+
+    ``on_progress`` is called with the number of rows written so far, every 10,000 rows.
 
     The file is built next to ``path`` and renamed into place at the end, so a failed or
     interrupted run never leaves a half-written database behind.
@@ -88,7 +95,7 @@ def write_demo_sqlite(
     partial.unlink(missing_ok=True)
     try:
         os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        _fill_sqlite(partial, rows, seed)
+        _fill_sqlite(partial, rows, seed, on_progress)
         os.chmod(partial, 0o600)
         os.replace(partial, path)
     except OSError as error:
@@ -98,7 +105,9 @@ def write_demo_sqlite(
     return DemoStats(rows=rows, seconds=round(time.perf_counter() - started, 3), path=path)
 
 
-def _fill_sqlite(path: Path, rows: int, seed: int) -> None:
+def _fill_sqlite(
+    path: Path, rows: int, seed: int, on_progress: Callable[[int], None] | None
+) -> None:
     dialect = sa.create_engine("sqlite://").dialect
     connection = sqlite3.connect(path, isolation_level=None)
     try:
@@ -115,7 +124,10 @@ def _fill_sqlite(path: Path, rows: int, seed: int) -> None:
         for table in (customer_360, merged_customers):
             connection.execute(str(CreateTable(table).compile(dialect=dialect)))
         insert_360 = _insert_sql(customer_360.name, CUSTOMER_360_COLUMNS)
-        connection.executemany(insert_360, iter_sqlite_rows(rows, seed))
+        generated = iter_sqlite_rows(rows, seed)
+        if on_progress is not None:
+            generated = _counted(generated, on_progress)
+        connection.executemany(insert_360, generated)
         connection.execute(_copy_merged_sql())
         for statement in index_statements():
             connection.execute(statement)
@@ -124,6 +136,15 @@ def _fill_sqlite(path: Path, rows: int, seed: int) -> None:
         connection.execute("ANALYZE")
     finally:
         connection.close()
+
+
+def _counted(
+    rows: Iterable[tuple[Any, ...]], on_progress: Callable[[int], None]
+) -> Iterator[tuple[Any, ...]]:
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % 10_000 == 0:
+            on_progress(done)
 
 
 def _insert_sql(table: str, columns: tuple[str, ...]) -> str:

@@ -58,6 +58,7 @@ SEGMENT_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("actui.segment.remove", "ctrl+r", "remove_focused", "Remove", show=False),
     ActionSpec("actui.segment.sql_mode", "ctrl+t", "toggle_sql", "SQL"),
     ActionSpec("actui.segment.save", "ctrl+s", "save", "Save"),
+    ActionSpec("actui.segment.rename", "f8", "rename", "Rename", show=False),
     ActionSpec("actui.segment.open", "ctrl+o", "open_saved", "Open"),
     ActionSpec("actui.segment.new", "ctrl+l", "new_segment", "Clear", show=False),
     ActionSpec("actui.segment.breakdown", "ctrl+b", "pick_breakdown", "Breakdown", show=False),

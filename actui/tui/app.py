@@ -72,6 +72,8 @@ class ActuiApp(App[None]):
         if self.services.keymap:
             self.set_keymap(self.services.keymap)
         self.sub_title = self._sub_title()
+        if self.services.prepare is not None:
+            self.services.on_progress = self._report_progress
         if self.services.configured:
             self.switch_mode("segments")
             if self.services.source is None:
@@ -93,7 +95,15 @@ class ActuiApp(App[None]):
             self.services.forget_source()
             self.call_from_thread(self._connect_failed, url or "", str(error))
             return
+        self.call_from_thread(self._prepared)
         self.call_from_thread(self.prepare_email_facts)
+
+    def _report_progress(self, phrase: str) -> None:
+        """Show a step of the preparation (from a worker) after the database name."""
+        self.call_from_thread(setattr, self, "sub_title", f"{self._sub_title()} · {phrase}")
+
+    def _prepared(self) -> None:
+        self.sub_title = self._sub_title()
 
     @work(thread=True, exclusive=True, group="email-facts", exit_on_error=False)
     def prepare_email_facts(self) -> None:

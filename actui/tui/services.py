@@ -60,6 +60,10 @@ class Services:
     count_delay: float = 0.3
     keymap: dict[str, str] = field(default_factory=dict)
     demo_destination: str | None = None
+    #: work to finish before the first connection (the demo writes its database), given a
+    #: callback that reports progress as a short phrase; run once, in a worker
+    prepare: Callable[[Callable[[str], None]], object] | None = None
+    on_progress: Callable[[str], None] = field(default=lambda _phrase: None, repr=False)
     closers: list[Callable[[], None]] = field(default_factory=list)
     #: the source's segment table, known once the catalog is read
     segment_table: str | None = None
@@ -88,6 +92,9 @@ class Services:
                 if self._failure is not None and self._failure[0] == self.db_url:
                     raise self._failure[1]
                 try:
+                    if self.prepare is not None:
+                        self.prepare(self.on_progress)
+                        self.prepare = None
                     self.source = open_source(self.db_url)
                 except ActuiError as error:
                     self._failure = (self.db_url, error)  # the other waiting workers get it too

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -16,7 +18,8 @@ from referencing.jsonschema import DRAFT202012
 
 from actui.sandbox import Sandbox, SandboxServer
 
-OPENAPI = Path(__file__).resolve().parents[3] / "shared/reference/activecampaign-openapi-v3.json"
+#: ActiveCampaign's published OpenAPI document for API v3, kept with the tests (gzip)
+OPENAPI = Path(__file__).resolve().parents[1] / "fixtures/activecampaign-openapi-v3.json.gz"
 DOC_URI = "urn:activecampaign-openapi-v3"
 
 #: (method, documented path, status) the document gives no schema for: each is named and skipped.
@@ -63,8 +66,10 @@ def _examples_nulls_as_strings(body: Any) -> Any:
 @cache
 def openapi() -> dict[str, Any]:
     if not OPENAPI.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must validate the sandbox: the OpenAPI document is not at {OPENAPI}.")
         pytest.skip(f"the OpenAPI document is not at {OPENAPI}")
-    return dict(json.loads(OPENAPI.read_text(encoding="utf-8")))
+    return dict(json.loads(gzip.decompress(OPENAPI.read_bytes())))
 
 
 def _pointer_part(text: str) -> str:

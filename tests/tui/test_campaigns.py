@@ -115,8 +115,9 @@ async def test_new_campaign_with_control_group_is_saved_and_previewed(
         totals = str(app.screen.query_one("#preview-totals", Static).render())
         rows = [table.get_row_at(i) for i in range(table.row_count)]
         assert rows, totals
-        assert [row[1] for row in rows] == ["Treatment", "Control (control)"]
-        sizes = [int(str(row[2]).replace(",", "")) for row in rows]
+        assert [row[0] for row in rows] == ["Treatment", "Control"]
+        assert str(rows[1][2]) == "held out (control group)"
+        sizes = [int(str(row[1]).replace(",", "")) for row in rows]
         assert sum(sizes) > 0
         assert 0.8 < sizes[0] / sum(sizes) < 0.97  # about 90 % in treatment
 

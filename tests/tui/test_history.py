@@ -77,8 +77,8 @@ async def test_history_lists_the_run_and_opens_its_rejected_emails(
         assert runs.row_count == 1
         row = runs.get_row_at(0)
         assert row[1] == "campaign Loyal"
-        assert str(row[3]) in ("completed", "partial")
-        subscribed = int(str(row[5]).replace(",", ""))
+        assert str(row[2]) in ("completed", "partial")
+        subscribed = int(str(row[3]).replace(",", ""))
         assert subscribed > 0
         runs.focus()
         await pilot.press("enter")
@@ -90,6 +90,6 @@ async def test_history_lists_the_run_and_opens_its_rejected_emails(
         table: DataTable[str] = app.screen.query_one(HistoryRejected).query_one(DataTable)
         shown = [tuple(table.get_row_at(i)) for i in range(table.row_count)]
         assert shown == [(r.email, r.reason, r.list_name) for r in expected]
-        assert int(str(row[8]).replace(",", "")) == len(expected)
+        assert int(str(row[6]).replace(",", "")) == len(expected)
         title = str(app.screen.query_one("#rejected-title").render())
         assert f"{len(expected):,} rejected email" in title

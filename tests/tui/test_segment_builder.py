@@ -125,7 +125,7 @@ async def test_duplicate_and_delete_saved_segments(services: Services) -> None:
         assert app.screen.query_one("#segment-name").value == "Golds copy"  # type: ignore[attr-defined]
         await pilot.press("ctrl+o")
         await settle(app, pilot)
-        await pilot.press("x")
+        await pilot.press("x", "y")  # delete, then confirm
         await settle(app, pilot)
         assert [s.name for s in list_segments()] == ["Golds copy"]
 

@@ -1,4 +1,4 @@
-"""SVG snapshots of the campaign editor, destinations and the send modal at 120x36 and 80x24."""
+"""SVG snapshots of campaigns, destinations, send and History at 120x36 and 80x24."""
 
 from __future__ import annotations
 
@@ -139,3 +139,78 @@ def test_history_without_runs(snap_compare: Any, size: tuple[int, int]) -> None:
     services = Services(db_url=None, source=None, stable_output=True)
     app = ScreenApp(lambda _: HistoryScreen(services))
     assert snap_compare(app, run_before=settle, terminal_size=size)
+
+
+GOLD_MEMBERS = {
+    "version": 1,
+    "name": "Gold members",
+    "conditions": [{"attribute": "loyalty_tier", "operator": "is", "value": "gold"}],
+}
+
+
+def sandbox_destination(sandbox_server: Any) -> None:
+    """Destination 'Sandbox' (list 'Spring') on the loopback sandbox, and the segment to send."""
+    add_credential("sandbox", sandbox_server.url, sandbox_server.api_key)
+    save_destination(make_destination(name="Sandbox", credential="sandbox", list="Spring"))
+    save_segment(parse_segment(GOLD_MEMBERS))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_history_with_a_run_and_its_rejected_emails(
+    snap_compare: Any, size: tuple[int, int], sandbox_server: Any, demo_sqlite_url: str
+) -> None:
+    from actui.sync.models import SendRequest
+    from actui.sync.runner import run_send
+    from actui.tui.screens.history import HistoryScreen
+
+    sandbox_destination(sandbox_server)
+    run_send(SendRequest(segment="Gold members", destination="Sandbox"), demo_sqlite_url)
+    services = Services(db_url=None, source=None, stable_output=True)
+    app = ScreenApp(lambda _: HistoryScreen(services))
+
+    async def open_run(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=open_run, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_campaign_preview(
+    snap_compare: Any, size: tuple[int, int], make_services: Callable[..., Services]
+) -> None:
+    stored_setup()
+    services = make_services()
+    app = ScreenApp(lambda _: CampaignsScreen(services))
+
+    async def preview(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=preview, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_send_confirmation(
+    snap_compare: Any,
+    size: tuple[int, int],
+    sandbox_server: Any,
+    make_services: Callable[..., Services],
+) -> None:
+    from actui.sync.models import SendRequest
+
+    sandbox_destination(sandbox_server)
+    services = make_services()
+    request = SendRequest(segment="Gold members", destination="Sandbox")
+    app = ScreenApp(lambda _: SendScreen(services, request))
+
+    async def estimated(pilot: Pilot[None]) -> None:
+        for _ in range(200):
+            if getattr(pilot.app.screen, "estimate", None) is not None:
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=estimated, terminal_size=size)

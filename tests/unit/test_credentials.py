@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import keyring
@@ -12,6 +13,7 @@ from keyrings.alt.file import PlaintextKeyring
 from actui.credentials import (
     CredentialError,
     add_credential,
+    add_local_credential,
     get_credential,
     list_credentials,
     remove_credential,
@@ -68,6 +70,34 @@ def test_environment_credential_needs_no_keyring(monkeypatch: pytest.MonkeyPatch
     assert list_credentials() == ["env"]
     monkeypatch.setenv("ACTUI_AC_NAME", "prod")
     assert get_credential("prod").url == "https://ci.api-us1.com/api/3"
+
+
+def test_an_unnamed_environment_credential_says_how_to_name_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACTUI_AC_URL", "https://ci.api-us1.com")
+    monkeypatch.setenv("ACTUI_AC_KEY", KEY)
+    with pytest.raises(CredentialError, match="ACTUI_AC_NAME=demo") as caught:
+        get_credential("demo")
+    assert KEY not in str(caught.value)
+    keyring.set_keyring(fail.Keyring())
+    with pytest.raises(CredentialError, match="ACTUI_AC_NAME=demo"):
+        get_credential("demo")
+
+
+def test_a_local_emulator_key_goes_to_an_owner_only_file_without_a_keyring(
+    actui_home: Path,
+) -> None:
+    keyring.set_keyring(fail.Keyring())
+    add_local_credential("demo", "http://127.0.0.1:4567", KEY)
+    assert get_credential("demo").url == "http://127.0.0.1:4567/api/3"
+    assert list_credentials() == ["demo"]
+    kept = actui_home / "demo" / "credential.json"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    with pytest.raises(CredentialError):  # a real account's key never goes to a file
+        add_local_credential("prod", "https://prod.api-us1.com", KEY)
+    remove_credential("demo")
+    assert not kept.exists() and list_credentials() == []
 
 
 def test_missing_keyring_says_how_to_fix_it() -> None:

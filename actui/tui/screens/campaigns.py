@@ -37,6 +37,7 @@ from actui.tui.widgets.campaign_preview import (
     PreviewFigures,
     PreviewGroupRow,
 )
+from actui.tui.widgets.confirm_dialog import ConfirmDialog
 from actui.tui.widgets.mode_bar import ModeBar
 
 if TYPE_CHECKING:
@@ -580,9 +581,17 @@ class CampaignsScreen(Screen[None]):
 
     def action_delete(self) -> None:
         name = self.draft.name
-        if self.draft.id is None or not name:
+        campaign_id = self.draft.id
+        if campaign_id is None or not name:
             return
-        self.delete_campaign(self.draft.id, name)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete_campaign(campaign_id, name)
+
+        self.app.push_screen(
+            ConfirmDialog(f"Delete the campaign {name!r}? This cannot be undone."), answered
+        )
 
     @work(thread=True, exclusive=True, group="campaign-save", exit_on_error=False)
     def delete_campaign(self, campaign_id: str, name: str) -> None:

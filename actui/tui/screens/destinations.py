@@ -34,6 +34,7 @@ from actui.credentials import (
 )
 from actui.errors import ActuiError
 from actui.tui.actions import DESTINATION_ACTIONS, bindings
+from actui.tui.widgets.confirm_dialog import ConfirmDialog
 from actui.tui.widgets.credential_form import CredentialDraft, CredentialForm
 from actui.tui.widgets.destination_checks import DestinationChecks
 from actui.tui.widgets.destination_form import DestinationForm
@@ -256,7 +257,18 @@ class DestinationsScreen(Screen[None]):
                 severity="warning",
             )
             return
-        self._remove_credential(name)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._remove_credential(name)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Remove the credential {name!r}? Its API key is deleted from the keyring.",
+                "Remove",
+            ),
+            answered,
+        )
 
     @work(thread=True, exclusive=True, group="credential-save", exit_on_error=False)
     def _remove_credential(self, name: str) -> None:
@@ -294,8 +306,16 @@ class DestinationsScreen(Screen[None]):
 
     def delete_destination(self) -> None:
         name = self.query_one(DestinationForm).read().get("name")
-        if name:
-            self._delete_destination(name)
+        if not name:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete_destination(name)
+
+        self.app.push_screen(
+            ConfirmDialog(f"Delete the destination {name!r}? This cannot be undone."), answered
+        )
 
     @work(thread=True, exclusive=True, group="destination-save", exit_on_error=False)
     def _delete_destination(self, name: str) -> None:

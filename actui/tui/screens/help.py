@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 from actui.tui.actions import ALL_ACTIONS
 
@@ -25,12 +25,13 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Keys", classes="title")
             yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
             yield Static("Ctrl+P opens the command palette; Escape closes this.", classes="muted")
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#help-keys", DataTable)
         table.add_column("Key", width=12)
-        table.add_column("Action", width=34)  # long editing-key texts are cut, not the "Where"
-        table.add_column("Where", width=14)
+        table.add_column("Action", width=34)  # long editing-key texts wrap
+        table.add_column("Where", width=12)
         underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self
         seen: set[tuple[str, str]] = set()
         active_ids: set[str] = set()
@@ -49,8 +50,11 @@ class HelpScreen(ModalScreen[None]):
             if (binding.description, where) in seen:
                 continue
             seen.add((binding.description, where))
-            table.add_row(
-                self.app.get_key_display(binding.with_key(key)), binding.description, where
+            table.add_row(  # height None: a long description wraps instead of being cut
+                self.app.get_key_display(binding.with_key(key)),
+                binding.description,
+                where,
+                height=None,
             )
         self._add_other_screens(table, active_ids)
         table.focus()
@@ -67,6 +71,7 @@ class HelpScreen(ModalScreen[None]):
                     self.app.get_key_display(spec.binding().with_key(key)),
                     spec.description,
                     where.lower(),
+                    height=None,
                 )
 
 

@@ -19,6 +19,7 @@ from actui.tui.widgets.history_rejected import HistoryRejected
 from actui.tui.widgets.history_runs import HistoryRuns
 from actui.tui.widgets.mode_bar import ModeBar
 from actui.tui.widgets.run_tracker import run_tracker
+from actui.wording import plural
 
 if TYPE_CHECKING:
     from actui.tui.services import Services
@@ -82,7 +83,7 @@ class HistoryScreen(Screen[None]):
         self.runs = message.runs
         self.query_one(HistoryRuns).show_runs(message.runs)
         active = run_tracker(self.app).active()
-        hint = f"{len(message.runs):,} run(s)."
+        hint = f"{plural(len(message.runs), 'run')}."
         if active:
             hint += f" A send is running: {active[-1].title} (F7 shows it)."
         elif not message.runs:

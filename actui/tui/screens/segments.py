@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
@@ -18,6 +19,7 @@ from textual.widgets import (
     ContentSwitcher,
     Footer,
     Input,
+    Label,
     Select,
     Static,
     TextArea,
@@ -39,6 +41,7 @@ from actui.tui.widgets.condition_row import ConditionRow, describe_node
 from actui.tui.widgets.group_editor import GroupEditor
 from actui.tui.widgets.insights_panel import InsightsPanel
 from actui.tui.widgets.mode_bar import ModeBar
+from actui.tui.widgets.name_dialog import NameDialog
 from actui.tui.widgets.saved_segments import SavedChoice, SavedSegmentsDialog
 
 if TYPE_CHECKING:
@@ -77,6 +80,7 @@ class SegmentsScreen(Screen[None]):
         with Horizontal(id="segments-main"):
             with Vertical(id="builder-pane"):
                 with Horizontal(id="segment-bar"):
+                    yield Label("Name", id="segment-name-label")
                     yield Input(
                         UNTITLED, placeholder="Segment name", id="segment-name", compact=True
                     )
@@ -94,6 +98,10 @@ class SegmentsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Segments"
+        rename_key = self.services.keymap.get("actui.segment.rename", "f8").split(",")[0]
+        shown = self.app.get_key_display(Binding(rename_key.strip(), "rename"))
+        shown = shown.upper() if shown[:1] == "f" and shown[1:].isdigit() else shown  # as F2..F7
+        self.query_one("#segment-name-label", Label).update(f"Name ({shown})")
         # after the first paint: the worker connects and imports the database layer, which
         # would otherwise compete with drawing this screen
         self.call_after_refresh(self._load_catalog)
@@ -393,13 +401,60 @@ class SegmentsScreen(Screen[None]):
     # -- saved segments ------------------------------------------------------------------------
 
     def action_save(self) -> None:
-        """Save the segment under the name at the top."""
+        """Save the segment under the name at the top; an untitled one is named first."""
+        self._named_then(self._save, "Cannot save")
+
+    def _named_then(self, then: Callable[[Segment], object], failed: str) -> None:
+        """Check the segment on screen; ask for a name when it has none; then call ``then``."""
         try:
-            segment = self.current_segment()
+            self.current_segment()
         except ActuiError as error:
-            self.notify(str(error), title="Cannot save", severity="error", timeout=8)
+            self.notify(str(error), title=failed, severity="error", timeout=8)
             return
-        self._save(segment)
+        if self.segment_name() != UNTITLED:
+            then(self.current_segment())
+            return
+
+        def named(name: str | None) -> None:
+            if name is None:
+                return
+            self.query_one("#segment-name", Input).value = name
+            try:
+                segment = self.current_segment()
+            except ActuiError as error:
+                self.notify(str(error), title=failed, severity="error", timeout=8)
+                return
+            then(segment)
+
+        self.app.push_screen(NameDialog("Name this segment before saving it"), named)
+
+    def action_rename(self) -> None:
+        """Give the segment a new name (a saved segment is renamed where it is saved)."""
+        old = self.segment_name()
+        shown = "" if old == UNTITLED else old
+
+        def renamed(name: str | None) -> None:
+            if name is None or name == old:
+                return
+            self.query_one("#segment-name", Input).value = name
+            if old != UNTITLED:
+                self._rename_saved(old, name)
+
+        self.app.push_screen(NameDialog("Rename this segment", shown, "Rename"), renamed)
+
+    @work(thread=True, group="store", exit_on_error=False)
+    def _rename_saved(self, old: str, new: str) -> None:
+        from actui.segments.store import rename_segment
+
+        if old not in self.services.saved_segment_names():
+            return  # never saved: the new name is used on the next save
+        try:
+            rename_segment(old, new)
+        except ActuiError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self.notify, f"Renamed {old!r} to {new!r}.")
+        self._load_catalog()
 
     @work(thread=True, group="store", exit_on_error=False)
     def _save(self, segment: Segment) -> None:
@@ -465,13 +520,8 @@ class SegmentsScreen(Screen[None]):
     # -- send ----------------------------------------------------------------------------------
 
     def action_send(self) -> None:
-        """Save the segment on screen, then open the send confirmation for it (F9)."""
-        try:
-            segment = self.current_segment()
-        except ActuiError as error:
-            self.notify(str(error), title="Cannot send", severity="error", timeout=8)
-            return
-        self._save_and_send(segment)
+        """Save the segment on screen (named first if untitled), then open the send (F9)."""
+        self._named_then(self._save_and_send, "Cannot send")
 
     @work(thread=True, group="store", exit_on_error=False)
     def _save_and_send(self, segment: Segment) -> None:

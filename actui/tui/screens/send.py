@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, LoadingIndicator, Static
+from textual.widgets import Button, Footer, LoadingIndicator, Static
 
 from actui.errors import ActuiError
 from actui.sync.models import Progress, RunSummary, SendEstimate, SendRequest
@@ -225,8 +225,11 @@ class SendScreen(ModalScreen[None]):
             yield Static("", id="send-problem")
             with Horizontal(id="send-buttons"):
                 yield Button("Send", id="send-confirm", variant="success", disabled=True)
-                yield Button("Cancel send", id="send-cancel", variant="error", disabled=True)
+                cancel = Button("Cancel send", id="send-cancel", variant="error")
+                cancel.display = False  # only while a send runs
+                yield cancel
                 yield Button("Hide", id="send-hide")
+        yield Footer()
 
     async def on_mount(self) -> None:
         if self.run is not None:
@@ -257,6 +260,7 @@ class SendScreen(ModalScreen[None]):
         confirm = self.query_one("#send-confirm", Button)
         confirm.disabled = False
         confirm.focus()
+        self.refresh_bindings()
 
     def _show_problem(self, text: str, error: BaseException, credential: str | None = None) -> None:
         """Errors as actions: the failure in words, and a button or countdown when one helps."""
@@ -294,17 +298,34 @@ class SendScreen(ModalScreen[None]):
         await box.remove_children()
         await box.mount(SendProgress(run, show_stats=not self.services.stable_output))
         self.query_one("#send-confirm", Button).display = False
-        cancel = self.query_one("#send-cancel", Button)
-        cancel.disabled = run.state.is_over
-        self.query_one("#send-hide", Button).label = "Close" if run.state.is_over else "Hide"
+        self._sync_buttons()
+        self.refresh_bindings()
         self.set_interval(0.5, self._sync_buttons)
 
+    def _send_running(self) -> bool:
+        return self.run is not None and not self.run.state.is_over
+
     def _sync_buttons(self) -> None:
+        """The cancel button shows only while the send runs; Hide becomes Close once it ends."""
         if self.run is None:
             return
-        over = self.run.state.is_over
-        self.query_one("#send-cancel", Button).disabled = over or self.run.cancel_event.is_set()
-        self.query_one("#send-hide", Button).label = "Close" if over else "Hide"
+        running = self._send_running()
+        cancel = self.query_one("#send-cancel", Button)
+        if cancel.display != running:
+            cancel.display = running
+            self.refresh_bindings()
+        cancel.disabled = self.run.cancel_event.is_set()
+        self.query_one("#send-hide", Button).label = "Hide" if running else "Close"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers Send before a send starts, and Cancel send only while it runs."""
+        if action == "cancel_send":
+            return self._send_running()
+        if action == "confirm":
+            if self.run is not None or self.resume_run_id is not None:
+                return False
+            return True if self.estimate is not None else None  # dimmed until the dry run
+        return True
 
     async def action_confirm(self) -> None:
         if self.run is not None or self.estimate is None or self.request is None:
@@ -315,6 +336,7 @@ class SendScreen(ModalScreen[None]):
         if self.run is not None and not self.run.state.is_over:
             self.run.cancel()
             self.query_one("#send-cancel", Button).disabled = True
+            self.refresh_bindings()
 
     def action_hide(self) -> None:
         if self.run is not None and not self.run.state.is_over:

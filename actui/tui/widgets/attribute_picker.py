@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from actui.tui.services import SEGMENTS_GROUP, Attribute
@@ -45,6 +45,7 @@ class AttributePicker(ModalScreen[Attribute | None]):
             yield Static(self.title_text, classes="title")
             yield Input(placeholder="Search attributes", id="picker-search")
             yield OptionList(id="picker-options")
+        yield Footer()
 
     def on_mount(self) -> None:
         self._fill("")

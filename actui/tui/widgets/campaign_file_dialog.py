@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Footer, Input, Static
 
 
 class CampaignFileDialog(ModalScreen[str | None]):
@@ -39,6 +39,7 @@ class CampaignFileDialog(ModalScreen[str | None]):
             with Horizontal():
                 yield Button(self.verb, id="campaign-file-ok", variant="primary")
                 yield Button("Cancel", id="campaign-file-cancel")
+        yield Footer()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#campaign-file-ok")

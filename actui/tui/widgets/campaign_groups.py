@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from actui.wording import plural
+
 NO_DESTINATION = ""
 
 
@@ -186,7 +188,7 @@ class CampaignGroups(Vertical):
         groups = self.groups()
         problem = percent_problem(groups)
         total = self.query_one("#group-total", Static)
-        total.update(problem or f"Percentages add up to 100 across {len(groups)} group(s).")
+        total.update(problem or f"Percentages add up to 100 across {plural(len(groups), 'group')}.")
         total.set_class(problem is not None, "-bad")
         total.set_class(problem is None, "-good")
         self.post_message(self.Changed(self, problem))

@@ -1,4 +1,8 @@
-"""The campaign preview: campaign-wide counts, then one table row per sub-audience and group."""
+"""The campaign preview: campaign-wide counts, then one table row per sub-audience and group.
+
+Columns by priority, so 80 columns show each group, its size and where it goes (destination and
+list); the sub-audience is last, a horizontal scroll away when a long list name needs the room.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +36,9 @@ class PreviewFigures:
     groups: list[PreviewGroupRow]
 
 
+PREVIEW_COLUMNS = ("Group", "Size", "Goes to (destination > list)", "Sub-audience")
+
+
 class CampaignPreviewPanel(Vertical):
     """Sizes per group; the totals line says what was left out and why."""
 
@@ -44,7 +51,7 @@ class CampaignPreviewPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Press F8 (or Preview) to count each group.", id="preview-totals")
         table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns("Sub-audience", "Group", "Size", "Destination", "List")
+        table.add_columns(*PREVIEW_COLUMNS)
         yield table
 
     def show_loading(self) -> None:
@@ -65,12 +72,20 @@ class CampaignPreviewPanel(Vertical):
         )
         table: DataTable[str] = self.query_one(DataTable)
         table.loading = False
-        table.clear()
-        for row in figures.groups:
-            table.add_row(
-                row.sub_audience or "All",
-                f"{row.group} (control)" if row.control else row.group,
+        rows = [
+            (
+                row.group,
                 f"{row.size:,}",
-                "held out" if row.control else (row.destination or ""),
-                "" if row.control else (row.list_name or ""),
+                "held out (control group)"
+                if row.control
+                else f"{row.destination or ''} > {row.list_name or ''}",
+                row.sub_audience or "All",
             )
+            for row in figures.groups
+        ]
+        # widths set from the cells now, not measured later when the table is idle
+        table.clear(columns=True)
+        for index, label in enumerate(PREVIEW_COLUMNS):
+            table.add_column(label, width=max([len(label), *(len(row[index]) for row in rows)]))
+        for cells in rows:
+            table.add_row(*cells)

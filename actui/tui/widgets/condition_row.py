@@ -13,6 +13,7 @@ from textual.widgets import Button, Select
 from actui.tui.messages import ConditionRemoved, SegmentEdited
 from actui.tui.services import SEGMENTS_GROUP, Attribute, PicklistValues
 from actui.tui.widgets.value_input import ValueInput
+from actui.wording import plural
 
 if TYPE_CHECKING:
     from actui.tui.services import Services
@@ -138,7 +139,7 @@ def describe_node(node: dict[str, Any]) -> str:
     if "segment" in node:
         return f"{node['operator']} {node['segment']}"
     if "conditions" in node:
-        return f"{node.get('match', 'all')} of {len(node['conditions'])} conditions"
+        return f"{node.get('match', 'all')} of {plural(len(node['conditions']), 'condition')}"
     value = node.get("value")
     if isinstance(value, list):
         shown = ", ".join(map(str, value[:3])) + (" …" if len(value) > 3 else "")

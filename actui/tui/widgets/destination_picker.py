@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import Footer, Label, OptionList
 
 
 class DestinationPicker(ModalScreen[str | None]):
@@ -31,6 +31,7 @@ class DestinationPicker(ModalScreen[str | None]):
         with Vertical():
             yield Label("Send this segment to which destination?")
             yield OptionList(*self.names, id="destination-choices")
+        yield Footer()
 
     @on(OptionList.OptionSelected)
     def picked(self, event: OptionList.OptionSelected) -> None:

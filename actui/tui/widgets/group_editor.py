@@ -28,8 +28,8 @@ class GroupEditor(Widget):
     GroupEditor { height: auto; }
     GroupEditor > .group-header { height: auto; }
     GroupEditor > .group-header #match { width: 12; }
-    GroupEditor > .group-header Static { width: auto; padding: 0 1; }
-    GroupEditor > .group-header Button { margin-left: 1; min-width: 0; width: auto; }
+    GroupEditor > .group-header Static { width: auto; padding: 0 1 0 1; }
+    GroupEditor > .group-header Button { margin-left: 0; min-width: 0; width: auto; }
     GroupEditor > .group-body { height: auto; padding-left: 1; border-left: solid $primary 50%; }
     GroupEditor > .group-body > .empty { color: $text-muted; }
     """
@@ -56,12 +56,12 @@ class GroupEditor(Widget):
             yield Select(
                 MATCH_CHOICES, value=self.match, allow_blank=False, id="match", compact=True
             )
-            yield _mouse_only(Button("+ Condition", classes="add-condition", compact=True))
-            yield _mouse_only(Button("+ Group", classes="add-group", compact=True))
-            if not self.root:
+            if not self.root:  # before the add buttons, so it stays on screen at 80 columns
                 yield _mouse_only(
                     Button("✕", classes="remove-group", compact=True, tooltip="Remove group")
                 )
+            yield _mouse_only(Button("+ Condition", classes="add-condition", compact=True))
+            yield _mouse_only(Button("+ Group", classes="add-group", compact=True))
         with Vertical(classes="group-body"):
             yield Static("No conditions yet: add one (Ctrl+N).", classes="empty")
 

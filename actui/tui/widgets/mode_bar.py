@@ -40,16 +40,35 @@ class ModeBar(Widget):
         labels = [f" {_key(spec, keymap).upper()} {spec.description} " for spec in items]
         bar = " ".join(self._item(spec, label) for spec, label in zip(items, labels, strict=True))
         used = sum(len(label) + 1 for label in labels)
-        place = str(getattr(self.app, "sub_title", "") or "")
         room = self.size.width - used
-        if place and room > len(place) + 2:
+        place = _fitting(str(getattr(self.app, "sub_title", "") or ""), room - 1)
+        if place:
             bar += " " * (room - len(place) - 1) + f"[dim]{escape(place)}[/]"
         return bar
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "sub_title", self._title_changed, init=False)
+
+    def _title_changed(self, _title: str) -> None:
+        self.refresh()
 
     def _item(self, spec: ActionSpec, label: str) -> str:
         current = spec.action == f"app.switch_mode('{self.mode}')"
         text = f"[reverse bold]{escape(label)}[/]" if current else escape(label)
         return f"[@click={spec.action}]{text}[/]"
+
+
+def _fitting(place: str, room: int) -> str:
+    """The longest form of 'demo · database · step' that fits in ``room`` columns ('' if none).
+
+    The first part (``demo`` on the demo) is kept longest, so the demo label stays at 80 columns.
+    """
+    parts = place.split(" · ")
+    if parts[0] == "demo":
+        candidates = [place, " · ".join([parts[0], parts[-1]]), parts[0]]
+    else:
+        candidates = [place, parts[-1], parts[0]]
+    return next((text for text in candidates if text and len(text) <= room), "")
 
 
 def _key(spec: ActionSpec, keymap: dict[str, str]) -> str:

@@ -9,15 +9,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import Button, Footer, OptionList, Static
 from textual.widgets.option_list import Option
+
+from actui.tui.widgets.confirm_dialog import ConfirmDialog
 
 #: what the dialog returns: (verb, segment name) with verb "load", "duplicate" or "delete"
 SavedChoice = tuple[str, str]
 
 
 class SavedSegmentsDialog(ModalScreen[SavedChoice | None]):
-    """Lists saved segments; Enter loads, the buttons (or d / x) duplicate or delete."""
+    """Lists saved segments; Enter loads, the buttons (or d / x) duplicate or delete.
+
+    A delete asks for confirmation first.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="actui.saved.cancel"),
@@ -41,6 +46,7 @@ class SavedSegmentsDialog(ModalScreen[SavedChoice | None]):
                 yield Button("Duplicate", id="duplicate", compact=True)
                 yield Button("Delete", id="delete", variant="error", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        yield Footer()
 
     def _current(self) -> str | None:
         lists = self.query("#saved-list").results(OptionList)
@@ -62,8 +68,19 @@ class SavedSegmentsDialog(ModalScreen[SavedChoice | None]):
 
     def action_choose(self, verb: str) -> None:
         name = self._current()
-        if name is not None:
+        if name is None:
+            return
+        if verb != "delete":
             self.dismiss((verb, name))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(("delete", name))
+
+        self.app.push_screen(
+            ConfirmDialog(f"Delete the saved segment {name!r}? This cannot be undone."), answered
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
