@@ -25,6 +25,11 @@ class SendRequest(BaseModel):
     group: str | None = None
     mode: Mode = "mirror"
     reconcile: bool = False
+    #: mirror guard: let this run unsubscribe any share of a list (the user consented)
+    allow_removal: bool = False
+    #: mirror guard: the most of a list's members this run may unsubscribe, in percent (None:
+    #: the destination's own threshold)
+    max_removal: float | None = Field(default=None, ge=0, le=100)
 
     @property
     def source_kind(self) -> str:

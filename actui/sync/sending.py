@@ -14,6 +14,7 @@ from actui.sync import journal
 from actui.sync.accounts import Accounts
 from actui.sync.cancellation import settled
 from actui.sync.flow import StagingFlow
+from actui.sync.locks import RunLocks
 from actui.sync.models import (
     SendRequest,
 )
@@ -32,6 +33,7 @@ async def plan_and_send(
     db_url: str,
     accounts: Accounts,
     tracker: ProgressTracker,
+    locks: RunLocks | None = None,
 ) -> int:
     """Stage the audience in a thread and send its batches as they fill, at the same time.
 
@@ -42,7 +44,7 @@ async def plan_and_send(
     confirmed batches are already in the list's snapshot and diff as unchanged (never re-sent).
     Returns the number of batches that failed.
     """
-    prepared = await prepare(engine, run_id, request, db_url, accounts, dry=False)
+    prepared = await prepare(engine, run_id, request, db_url, accounts, dry=False, locks=locks)
     tracker.restart()
     tracker.line(f"run {run_id}: reading the audience, sending as it comes")
     loop = asyncio.get_running_loop()

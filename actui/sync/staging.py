@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from actui.campaigns.contacts import Contact, RejectedContact
 from actui.campaigns.plan import GroupKey, field_names
@@ -14,6 +14,7 @@ from actui.sync.accounts import Account, Accounts
 from actui.sync.audience import Audience, build_audience, iter_audience
 from actui.sync.flow import StagingFlow
 from actui.sync.journal import TargetRow
+from actui.sync.locks import RunLocks
 from actui.sync.models import (
     Counts,
     SendRequest,
@@ -48,6 +49,7 @@ async def prepare(
     accounts: Accounts,
     *,
     dry: bool,
+    locks: RunLocks | None = None,
 ) -> Prepared:
     """Targets, lists, first snapshots and custom field ids: everything before staging."""
     from actui.credentials import get_destination
@@ -84,6 +86,8 @@ async def prepare(
         read: set[int] = set()
         with engine.connect() as conn:
             targets = journal.targets_of(conn, run_id)
+        if locks is not None:  # before the first request to any of the lists
+            await locks.take_lists([(t.account_url, t.list_name) for t in targets])
         for target in targets:
             client = account_of[target.id].client
             if dry:
@@ -199,18 +203,31 @@ def _stage_chunk(
     return sending
 
 
-def clear_staging(engine: Engine, run_id: str) -> None:
+def clear_staging(engine: Engine, run_id: str, *, keep_confirmed: bool = True) -> None:
+    """Drop a run's staged audience, targets and unconfirmed batches, to plan it again."""
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "DELETE FROM sync_audience WHERE target_id IN"
-                " (SELECT id FROM sync_targets WHERE run_id = :r)"
-            ),
-            {"r": run_id},
-        )
-        conn.execute(text("DELETE FROM sync_rejections WHERE run_id = :r"), {"r": run_id})
-        conn.execute(text("DELETE FROM sync_batches WHERE run_id = :r"), {"r": run_id})
-        conn.execute(text("DELETE FROM sync_targets WHERE run_id = :r"), {"r": run_id})
+        clear_staging_in(conn, run_id, keep_confirmed=keep_confirmed)
+
+
+def clear_staging_in(conn: Connection, run_id: str, *, keep_confirmed: bool) -> None:
+    """:func:`clear_staging` in the caller's transaction.
+
+    Confirmed batches are kept unless asked: they are the run's record of what was sent (their
+    contacts are in the list's snapshot, so planning again never sends them twice).
+    """
+    conn.execute(
+        text(
+            "DELETE FROM sync_audience WHERE target_id IN"
+            " (SELECT id FROM sync_targets WHERE run_id = :r)"
+        ),
+        {"r": run_id},
+    )
+    conn.execute(text("DELETE FROM sync_rejections WHERE run_id = :r"), {"r": run_id})
+    conn.execute(
+        text("DELETE FROM sync_batches WHERE run_id = :r AND (state != 'confirmed' OR :all)"),
+        {"r": run_id, "all": not keep_confirmed},
+    )
+    conn.execute(text("DELETE FROM sync_targets WHERE run_id = :r"), {"r": run_id})
 
 
 def staged_counts(engine: Engine, run_id: str, targets: list[TargetRow]) -> Counts:
