@@ -37,7 +37,7 @@ async def plan_dry_run(
 
 
 def estimate_target(
-    engine: Engine, target: TargetRow, counts: Counts, read: bool
+    engine: Engine, target: TargetRow, counts: Counts, read: bool, *, max_removal: float
 ) -> TargetEstimate:
     with engine.connect() as conn:
         sizes = pending_sizes(conn, target.id)
@@ -56,6 +56,7 @@ def estimate_target(
         requests=2 * bulk + single_requests,  # each import is polled about once
         bulk_imports=bulk,
         read_list=read,
+        max_removal=max_removal,
     )
 
 

@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 
 from actui.sync.audience import SendError
+from actui.sync.models import SendEstimate
 
 #: the share of a list's members a mirror send may unsubscribe unasked, in percent
 DEFAULT_MAX_REMOVAL = 20.0
@@ -104,3 +105,27 @@ class MirrorGuard:
             "to raise the limit for one run.",
             over,
         )
+
+
+def over_limit(estimate: SendEstimate) -> list[GuardedList]:
+    """The lists a dry-run mirror send would stop at, for a confirmation that shows the numbers."""
+    request = estimate.request
+    if request.mode != "mirror" or request.allow_removal:
+        return []
+    found: list[GuardedList] = []
+    for number, target in enumerate(estimate.targets):
+        counts = target.counts
+        members = counts.unchanged + counts.update + counts.unsubscribe
+        if not members:
+            continue
+        guarded = GuardedList(
+            number,
+            target.list_name,
+            target.destination,
+            members,
+            target.max_removal,
+            seen=members - counts.unsubscribe,
+        )
+        if not guarded.clear:
+            found.append(guarded)
+    return found

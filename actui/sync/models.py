@@ -73,6 +73,8 @@ class TargetEstimate(BaseModel):
     counts: Counts
     requests: int
     bulk_imports: int
+    #: the mirror guard's limit for this list in this run, in percent of its members
+    max_removal: float = 20.0
     read_list: bool = Field(description="True when the list was read from ActiveCampaign to diff.")
 
 

@@ -67,6 +67,8 @@ async def dry_run_async(
     request: SendRequest, db_url: str, *, limits: SendLimits | None = None
 ) -> SendEstimate:
     """What a send would do, with no write to ActiveCampaign (a first diff reads the list)."""
+    from actui.credentials import get_destination
+
     engine = state_db()
     limits = limits or limits_from_env()
     request = request.model_copy(update={"db_url": mask_db_url(db_url)})
@@ -80,7 +82,14 @@ async def dry_run_async(
         with engine.connect() as conn:
             for target in targets:
                 counts = target_counts(conn, run_id, target.id)
-                estimates.append(estimate_target(engine, target, counts, target.id in read))
+                limit = (
+                    request.max_removal
+                    if request.max_removal is not None
+                    else get_destination(target.destination).max_removal
+                )
+                estimates.append(
+                    estimate_target(engine, target, counts, target.id in read, max_removal=limit)
+                )
     finally:
         with engine.begin() as conn:
             clear_staging_in(conn, run_id, keep_confirmed=False)
