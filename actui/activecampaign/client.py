@@ -192,7 +192,7 @@ class ActiveCampaignClient:
             error = error_from_response(method, full_path, response, attempts=attempt + 1)
             if status in (429, 503):
                 wait = retry_after_seconds(response, default=1.0 if status == 429 else 0.0)
-                self.throttle.penalize(max(wait, self._delay(attempt)), "request")
+                self.throttle.penalize(max(wait, self._delay(attempt)), "request", status=status)
             elif isinstance(error, BulkImportRateLimited):
                 self.throttle.penalize(max(error.retry_after, self._delay(attempt)), kind)
             retryable = status in RETRY_STATUSES or isinstance(error, BulkImportRateLimited)

@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack
 
 from sqlalchemy import Connection, Engine, text
 
+from actui.activecampaign import InvalidCredentials
 from actui.sync import journal
 from actui.sync.accounts import Accounts
 from actui.sync.audience import SendError
@@ -100,8 +101,10 @@ async def drive(
             )
             raise
         except BaseException as problem:
+            if isinstance(problem, InvalidCredentials):
+                problem = key_refused(engine, run_id, problem)
             if _still_staging(engine, run_id, resumed=resumed, error=str(problem)) is not None:
-                raise
+                raise problem from None
             finish_run(
                 engine,
                 run_id,
@@ -111,6 +114,8 @@ async def drive(
                 error=str(problem) or type(problem).__name__,
                 active_seconds=time.monotonic() - started,
             )
+            if isinstance(problem, KeyRefused):
+                raise problem from None
             raise
         summary = finish_run(
             engine,
@@ -130,6 +135,25 @@ def _status(engine: Engine, run_id: str) -> str | None:
             text("SELECT status FROM sync_runs WHERE id = :r"), {"r": run_id}
         ).scalar()
     return None if value is None else str(value)
+
+
+class KeyRefused(SendError):
+    """ActiveCampaign refused a credential's key: the send stopped at once, and can be resumed."""
+
+
+def key_refused(engine: Engine, run_id: str, error: InvalidCredentials) -> KeyRefused:
+    """The refusal, naming the run's credential(s) and the fix."""
+    with engine.connect() as conn:
+        names = sorted({target.credential for target in journal.targets_of(conn, run_id)})
+    name = names[0] if len(names) == 1 else "NAME"
+    which = " or ".join(repr(n) for n in names) or "the run's credential"
+    asked = f"{error.method} {error.path} answered {error.status}" if error.status else str(error)
+    return KeyRefused(
+        f"ActiveCampaign refused the API key of credential {which} ({asked}), so the send "
+        "stopped at the first refusal. Check the key in Settings > Developer, store it again "
+        f"with 'actui credentials add {name} --url URL', then finish with "
+        f"'actui send --resume {run_id}'."
+    )
 
 
 def _still_staging(

@@ -37,6 +37,10 @@ def test_faults_end_with_the_exact_list_state(sandbox: RunningSandbox, tmp_path:
     refused = dump["requests"]
     assert refused["dropped"] > 0 and refused["storm_limited"] > 0
     assert summary.retries > 0 and summary.rate_limited > 0
+    answered = refused["by_status"]
+    # 503s are counted apart from the 429s, each as often as the account answered it
+    assert summary.unavailable == answered["503"] > 0
+    assert summary.rate_limited == answered["429"]
     assert summary.status == "completed", summary.message
     assert subscribed(dump) == {p.email for p in crowd[50:] + newcomers}
     tiers = {c["email"]: c["field_values"] for c in dump["contacts"]}
