@@ -21,7 +21,7 @@ from actui.sync.models import (
     SendRequest,
 )
 from actui.sync.progress import ProgressTracker
-from actui.sync.staging import clear_staging, prepare, stage, staged_counts
+from actui.sync.staging import clear_staging, prepare, setup_call, stage, staged_counts
 from actui.sync.worker import TargetSender
 
 #: the GIL switch interval while the audience is staged beside the senders (Python's is 5 ms)
@@ -166,7 +166,7 @@ async def send_targets(
             continue
         account = await accounts.get(target.credential)
         if account.exclusions is None:
-            account.exclusions = list(await account.client.exclusions())
+            account.exclusions = list(await setup_call(account.client.exclusions))
         senders.append(
             TargetSender(
                 engine,

@@ -47,6 +47,21 @@ def test_faults_end_with_the_exact_list_state(sandbox: RunningSandbox, tmp_path:
     assert all("changed" in tiers[p.email].values() for p in crowd[200:260])
 
 
+def test_a_first_send_under_faults_creates_its_list_once(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    crowd = people(300)
+    db = write_customers(tmp_path / "c360.db", crowd)
+    sandbox.sandbox.set_faults(error_rate=0.35, drop_rate=0.1, seed=3)
+    summary = run_send(SendRequest(campaign="Members"), db)
+    sandbox.sandbox.set_faults()
+
+    dump = sandbox.sandbox.dump()
+    assert summary.status == "completed", summary.message
+    assert [item["name"] for item in dump["lists"]] == ["Members"]
+    assert subscribed(dump) == {p.email for p in crowd}
+
+
 def test_excluded_and_invalid_emails_end_in_the_verbose_log(
     sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
