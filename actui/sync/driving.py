@@ -47,13 +47,16 @@ async def drive(
     failed = 0
     cancelled = False
     tracker = ProgressTracker(run_id, 0, 0, on_progress)
+    with engine.connect() as conn:
+        status = conn.execute(
+            text("SELECT status FROM sync_runs WHERE id = :r"), {"r": run_id}
+        ).scalar_one()
+        targets = journal.targets_of(conn, run_id)
+    if status != "staging":  # planned already: its lists are known (a busy one changes nothing)
+        await locks.take_lists([(t.account_url, t.list_name) for t in targets])
     async with AsyncExitStack() as stack:
         accounts = Accounts(limits, stack, tracker)
         try:
-            with engine.connect() as conn:
-                status = conn.execute(
-                    text("SELECT status FROM sync_runs WHERE id = :r"), {"r": run_id}
-                ).scalar_one()
             if status == "staging":
                 if db_url is None:
                     raise SendError(
@@ -70,9 +73,6 @@ async def drive(
                     if stopped is not None:
                         raise SendError(stopped)
             else:
-                with engine.connect() as conn:
-                    targets = journal.targets_of(conn, run_id)
-                await locks.take_lists([(t.account_url, t.list_name) for t in targets])
                 with engine.begin() as conn:
                     journal.set_run_status(
                         conn, run_id, "sending", counts=journal.run_counts(conn, run_id)

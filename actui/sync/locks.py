@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -169,6 +170,8 @@ class RunLocks:
     engine: Engine
     run_id: str
     wait: bool = False
+    #: set to stop waiting (Ctrl+C, the app's cancel button)
+    cancel: threading.Event | asyncio.Event | None = None
     owner: str = field(default_factory=lambda: secrets.token_hex(8))
     held: list[str] = field(default_factory=list)
 
@@ -203,6 +206,8 @@ class RunLocks:
                 return waited
             if not self.wait:
                 raise LockBusy(busy(holder))
+            if self.cancel is not None and self.cancel.is_set():
+                raise LockBusy(f"Stopped while waiting: {busy(holder)}")
             waited = True
             await asyncio.sleep(WAIT_POLL_SECONDS)
 

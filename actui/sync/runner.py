@@ -130,7 +130,7 @@ async def run_send_async(
     engine = state_db()
     limits = limits or limits_from_env()
     request = request.model_copy(update={"db_url": mask_db_url(db_url)})
-    locks = RunLocks(engine, "", wait=wait)
+    locks = RunLocks(engine, "", wait=wait, cancel=cancel)
     try:
         with engine.begin() as conn:  # created and held at once: no resume can take it meanwhile
             locks.run_id = journal.create_run(conn, request, status="staging")
@@ -173,7 +173,7 @@ async def resume_run_async(
         chosen = run_id or journal.latest_resumable(conn)
         if chosen is None:
             raise SendError("There is no interrupted run to resume; 'actui runs' lists them.")
-    locks = RunLocks(engine, chosen, wait=wait)
+    locks = RunLocks(engine, chosen, wait=wait, cancel=cancel)
     try:
         waited = await locks.take_run()
         with engine.begin() as conn:
