@@ -101,7 +101,7 @@ async def drive(
             )
             raise
         except BaseException as problem:
-            if isinstance(problem, InvalidCredentials):
+            if isinstance(problem, InvalidCredentials) and not isinstance(problem, KeyRefused):
                 problem = key_refused(engine, run_id, problem)
             if _still_staging(engine, run_id, resumed=resumed, error=str(problem)) is not None:
                 raise problem from None
@@ -137,7 +137,7 @@ def _status(engine: Engine, run_id: str) -> str | None:
     return None if value is None else str(value)
 
 
-class KeyRefused(SendError):
+class KeyRefused(InvalidCredentials):
     """ActiveCampaign refused a credential's key: the send stopped at once, and can be resumed."""
 
 
@@ -152,7 +152,10 @@ def key_refused(engine: Engine, run_id: str, error: InvalidCredentials) -> KeyRe
         f"ActiveCampaign refused the API key of credential {which} ({asked}), so the send "
         "stopped at the first refusal. Check the key in Settings > Developer, store it again "
         f"with 'actui credentials add {name} --url URL', then finish with "
-        f"'actui send --resume {run_id}'."
+        f"'actui send --resume {run_id}'.",
+        method=error.method,
+        path=error.path,
+        status=error.status,
     )
 
 
