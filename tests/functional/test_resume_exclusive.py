@@ -106,3 +106,18 @@ def test_the_run_lock_of_a_killed_process_is_taken_over(
     killed.wait()
 
     assert resume_run(run_id, db_url=db).status == "completed"
+
+
+def test_resuming_a_finished_run_again_only_reports_it(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    db = write_customers(tmp_path / "c360.db", people(60))
+    run_id = journaled_run(db)
+    first = resume_run(run_id, db_url=db)
+    imports = len(sandbox.sandbox.dump()["batches"])
+
+    again = resume_run(run_id, db_url=db)
+
+    assert again.status == first.status == "completed"
+    assert (again.run_id, again.sent) == (run_id, first.sent) == (run_id, 60)
+    assert len(sandbox.sandbox.dump()["batches"]) == imports
