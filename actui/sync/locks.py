@@ -192,8 +192,9 @@ class RunLocks:
 
     async def take_lists(self, lists: list[tuple[str, str]]) -> None:
         """Hold every (account URL, list name) of the run, in one order so waiters never cross."""
-        for account_url, list_name in sorted(set(lists)):
-            await self._take(list_key(account_url, list_name), partial(_list_busy, list_name))
+        by_key = {list_key(account_url, name): name for account_url, name in lists}
+        for key in sorted(by_key):
+            await self._take(key, partial(_list_busy, by_key[key]))
 
     async def _take(self, key: str, busy: Callable[[Holder], str]) -> bool:
         waited = False
