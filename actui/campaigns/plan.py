@@ -106,6 +106,8 @@ class CampaignPlan:
     assigner: GroupAssigner
     field_names: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
+    #: the customer key column the campaign resolved (the attribute table's join key)
+    customer_key: str = ""
 
     @property
     def sending_groups(self) -> list[SendingGroup]:
@@ -256,6 +258,7 @@ def build_plan(
         assigner=assigner,
         field_names=tuple(sorted(names)),
         warnings=tuple(warnings),
+        customer_key=customer_key,
     )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from actui.activecampaign import ActiveCampaignClient, normalize_account_url, throttle_for
 from actui.campaigns.contacts import Contact, RejectedContact
 from actui.campaigns.plan import GroupKey, field_names
+from actui.results.membership import record_membership
 from actui.state import ensure_tables, state_engine
 from actui.sync import journal
 from actui.sync.audience import Audience, SendError, build_audience, iter_audience
@@ -422,6 +423,9 @@ async def _plan_and_send(
     staging: asyncio.Future[None] | None = None
     sending: asyncio.Future[int] | None = None
     try:
+        if request.campaign:  # who was in each group, control included: what results compare
+            sent = [group.key for group in prepared.audience.groups]
+            await asyncio.to_thread(record_membership, engine, run_id, prepared.audience.plan, sent)
         with _busy_thread_beside_the_loop():
             staging = asyncio.ensure_future(
                 asyncio.to_thread(

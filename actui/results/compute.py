@@ -1,0 +1,221 @@
+"""Each recorded group's totals (members, converters, value sum and sum of squares), in SQL.
+
+The members are in the state database, the outcomes in the Customer 360; the join runs in one
+database, never in a Python loop over members:
+
+- **SQLite Customer 360**: the state database is attached to the read-only connection, and one
+  query joins the members with the outcome rows in place (nothing is copied).
+- **PostgreSQL**: the members' groups and keys are read from the state database and passed as
+  two arrays that ``unnest`` turns into rows, inside the usual read-only transaction.
+- **Any other database**: the other way round: the Customer 360 sums each customer's outcomes
+  inside the window (only customers with one), those sums go into a temporary table of the state
+  database, and the join runs there.
+
+In every case the outcome rows are first reduced to one row per customer inside the window, so
+a member with several orders counts once as a converter and with the sum of their values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Subquery,
+    Table,
+    bindparam,
+    column,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import SQLAlchemyError
+
+from actui.results.membership import result_members_table
+from actui.results.outcome import ResolvedOutcome, ResultsError, Window
+from actui.results.stats import GroupTotals
+from actui.source import Source
+
+#: the name the state database is attached under on a SQLite Customer 360
+STATE_SCHEMA = "actui_state"
+#: per-customer sums copied into the state database at a time (other databases)
+COPY_ROWS = 10_000
+
+
+def group_totals(
+    source: Source,
+    state: Engine,
+    outcome: ResolvedOutcome,
+    window: Window,
+    group_ids: Sequence[int],
+) -> dict[int, GroupTotals]:
+    """The totals of each group id (groups without members are absent)."""
+    per_customer = _per_customer(outcome, window)
+    try:
+        if source.dialect == "sqlite":
+            return _in_sqlite(source, state, per_customer, group_ids)
+        if source.dialect == "postgresql":
+            return _in_postgresql(source, state, outcome, per_customer, group_ids)
+        return _in_state(source, state, per_customer, group_ids)
+    except SQLAlchemyError as error:
+        original = getattr(error, "orig", None) or error
+        reason = str(original).strip().splitlines()[0].rstrip(".")
+        raise ResultsError(
+            f"Could not read the outcomes ({outcome.described}) in {source.display_url}: {reason}."
+        ) from None
+
+
+def _per_customer(outcome: ResolvedOutcome, window: Window) -> Subquery:
+    """One row per customer with an outcome in the window: key and summed value (NULL: none)."""
+    rows = outcome.rows
+    return (
+        select(rows.c.customer_key.label("k"), func.sum(rows.c.value).label("v"))
+        .where(window.condition(rows.c.date), rows.c.customer_key.is_not(None))
+        .group_by(rows.c.customer_key)
+        .subquery("per_customer")
+    )
+
+
+def _totals_query(members: Any, per_customer: Any, group_ids: Sequence[int]) -> Any:
+    value = func.coalesce(per_customer.c.v, 0.0)
+    return (
+        select(
+            members.c.group_id,
+            func.count(),
+            func.count(per_customer.c.k),
+            func.coalesce(func.sum(value), 0.0),
+            func.coalesce(func.sum(value * value), 0.0),
+        )
+        .select_from(members.outerjoin(per_customer, per_customer.c.k == members.c.customer_key))
+        .where(members.c.group_id.in_(list(group_ids)))
+        .group_by(members.c.group_id)
+    )
+
+
+def _as_totals(rows: Sequence[Sequence[Any]]) -> dict[int, GroupTotals]:
+    return {
+        int(row[0]): GroupTotals(int(row[1]), int(row[2]), float(row[3]), float(row[4]))
+        for row in rows
+    }
+
+
+def _in_sqlite(
+    source: Source, state: Engine, per_customer: Subquery, group_ids: Sequence[int]
+) -> dict[int, GroupTotals]:
+    database = state.url.database
+    if not database:
+        raise ResultsError("The state database has no file to attach; set ACTUI_HOME.")
+    attached = Table(
+        result_members_table.name,
+        MetaData(schema=STATE_SCHEMA),
+        Column("group_id", Integer),
+        Column("customer_key", String),
+    )
+    with source.read_only() as connection:
+        connection.exec_driver_sql(f"ATTACH DATABASE ? AS {STATE_SCHEMA}", (database,))
+        try:
+            rows = connection.execute(_totals_query(attached, per_customer, group_ids)).all()
+        finally:
+            connection.rollback()
+            connection.exec_driver_sql(f"DETACH DATABASE {STATE_SCHEMA}")
+    return _as_totals(rows)
+
+
+def _in_postgresql(
+    source: Source,
+    state: Engine,
+    outcome: ResolvedOutcome,
+    per_customer: Subquery,
+    group_ids: Sequence[int],
+) -> dict[int, GroupTotals]:
+    groups, keys = _member_arrays(state, group_ids, integer_keys=outcome.integer_keys)
+    key_type = BigInteger() if outcome.integer_keys else String()
+    members = (
+        func.unnest(
+            bindparam("member_groups", groups, type_=ARRAY(Integer)),
+            bindparam("member_keys", keys, type_=ARRAY(key_type)),
+        )
+        .table_valued(column("group_id", Integer), column("customer_key", key_type))
+        .render_derived(name="members")
+    )
+    if not outcome.integer_keys:  # compare as text whatever the outcome key's type
+        per_customer = select(
+            func.cast(per_customer.c.k, String).label("k"), per_customer.c.v
+        ).subquery("per_customer_text")
+    with source.read_only() as connection:
+        rows = connection.execute(_totals_query(members, per_customer, group_ids)).all()
+    return _as_totals(rows)
+
+
+def _member_arrays(
+    state: Engine, group_ids: Sequence[int], *, integer_keys: bool
+) -> tuple[list[int], list[Any]]:
+    """The members' group ids and keys as two lists (keys as integers when the outcome's are)."""
+    key = result_members_table.c.customer_key
+    statement = select(
+        result_members_table.c.group_id, func.cast(key, Integer) if integer_keys else key
+    ).where(result_members_table.c.group_id.in_(list(group_ids)))
+    compiled = statement.compile(dialect=state.dialect, compile_kwargs={"render_postcompile": True})
+    params = [compiled.params[name] for name in compiled.positiontup or ()]
+    raw = state.raw_connection()
+    try:  # plain driver rows: a million of them
+        cursor = raw.cursor()
+        cursor.execute(str(compiled), params)
+        rows = cursor.fetchall()
+        cursor.close()
+    finally:
+        raw.close()
+    if not rows:
+        return [], []
+    groups, keys = zip(*rows, strict=True)
+    return list(groups), list(keys)
+
+
+def _in_state(
+    source: Source, state: Engine, per_customer: Subquery, group_ids: Sequence[int]
+) -> dict[int, GroupTotals]:
+    sums = Table(
+        "actui_outcome_sums",
+        MetaData(),
+        Column("k", String, primary_key=True),
+        Column("v", Float),
+        prefixes=["TEMPORARY"],
+    )
+    with state.connect() as target:
+        sums.create(target)
+        try:
+            with source.read_only() as connection:
+                result = connection.execution_options(stream_results=True).execute(
+                    select(per_customer.c.k, per_customer.c.v)
+                )
+                for chunk in result.partitions(COPY_ROWS):
+                    target.execute(sums.insert(), [{"k": str(k), "v": v} for k, v in chunk])
+            rows = target.execute(_totals_query(result_members_table, sums, group_ids)).all()
+        finally:
+            target.rollback()
+            target.execute(text("DROP TABLE IF EXISTS temp.actui_outcome_sums"))
+            target.commit()
+    return _as_totals(rows)
+
+
+def totals_by_sql_in_state(
+    source: Source,
+    state: Engine,
+    outcome: ResolvedOutcome,
+    window: Window,
+    group_ids: Sequence[int],
+) -> Mapping[int, GroupTotals]:
+    """The same totals the other way round (the outcome sums copied into the state database):
+    what any database other than SQLite and PostgreSQL gets."""
+    return _in_state(source, state, _per_customer(outcome, window), group_ids)
+
+
+__all__ = ["STATE_SCHEMA", "group_totals", "totals_by_sql_in_state"]
