@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Column,
     Engine,
     Float,
@@ -38,6 +39,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from actui.results.membership import result_members_table
 from actui.results.outcome import ResolvedOutcome, ResultsError, Window
@@ -58,7 +61,7 @@ def group_totals(
     group_ids: Sequence[int],
 ) -> dict[int, GroupTotals]:
     """The totals of each group id (groups without members are absent)."""
-    per_customer = _per_customer(outcome, window)
+    per_customer = _per_customer(outcome, window, source.dialect)
     try:
         if source.dialect == "sqlite":
             return _in_sqlite(source, state, per_customer, group_ids)
@@ -73,13 +76,22 @@ def group_totals(
         ) from None
 
 
-def _per_customer(outcome: ResolvedOutcome, window: Window) -> Subquery:
-    """One row per customer with an outcome in the window: key and summed value (NULL: none)."""
+def _per_customer(outcome: ResolvedOutcome, window: Window, dialect: str) -> Subquery:
+    """One row per customer with an outcome in the window: key and summed value (NULL: none).
+
+    On SQLite the key is grouped as ``+key``: grouped by the plain column, SQLite walks the
+    whole table in the order of an index on the key (a random read per row: 1.1 s for a million
+    orders) instead of scanning it and sorting the window's rows (0.09 s).
+    """
     rows = outcome.rows
+    key: ColumnElement[Any] = rows.c.customer_key
+    grouped = key
+    if dialect == "sqlite":  # selected plain, so the join can still index it by its affinity
+        grouped = UnaryExpression(key, operator=custom_op("+"), type_=key.type)
     return (
-        select(rows.c.customer_key.label("k"), func.sum(rows.c.value).label("v"))
+        select(key.label("k"), func.sum(rows.c.value).label("v"))
         .where(window.condition(rows.c.date), rows.c.customer_key.is_not(None))
-        .group_by(rows.c.customer_key)
+        .group_by(grouped)
         .subquery("per_customer")
     )
 
@@ -215,7 +227,7 @@ def totals_by_sql_in_state(
 ) -> Mapping[int, GroupTotals]:
     """The same totals the other way round (the outcome sums copied into the state database):
     what any database other than SQLite and PostgreSQL gets."""
-    return _in_state(source, state, _per_customer(outcome, window), group_ids)
+    return _in_state(source, state, _per_customer(outcome, window, source.dialect), group_ids)
 
 
 __all__ = ["STATE_SCHEMA", "group_totals", "totals_by_sql_in_state"]
