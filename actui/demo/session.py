@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,7 +86,17 @@ def start_demo(rows: int | None = None) -> DemoSession:
             make_destination(name=DEMO_DESTINATION, credential=DEMO_DESTINATION, list=DEMO_LIST)
         )
     save_example_segments()
+    _save_sample_campaign(db_url)
     return session
+
+
+def _save_sample_campaign(db_url: str) -> None:
+    """The sample campaign and its recorded send; a demo database without orders goes without."""
+    from actui.demo.sample_send import save_sample_campaign
+    from actui.errors import ActuiError
+
+    with contextlib.suppress(ActuiError):
+        save_sample_campaign(db_url)
 
 
 def save_example_segments() -> None:

@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    ColumnElement,
     Column,
+    ColumnElement,
     Engine,
     Float,
     Integer,

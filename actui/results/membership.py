@@ -102,11 +102,17 @@ class RecordedRun:
 
 
 def record_membership(
-    engine: Engine, run_id: str, plan: CampaignPlan, sent: Iterable[GroupKey]
+    engine: Engine,
+    run_id: str,
+    plan: CampaignPlan,
+    sent: Iterable[GroupKey],
+    *,
+    sent_at: float | None = None,
 ) -> bool:
     """Record the members of the ``sent`` groups and of every control group of ``plan``.
 
-    Returns False when the run's membership was already complete (nothing is read or written).
+    ``sent_at`` (a POSIX time) is when the send happened: now, unless told. Returns False when
+    the run's membership was already complete (nothing is read or written).
     """
     ensure_tables(engine)
     with engine.connect() as conn:
@@ -128,7 +134,7 @@ def record_membership(
                 campaign_id=plan.campaign.id,
                 campaign=plan.campaign.name,
                 customer_key=plan.customer_key,
-                sent_at=time.time(),
+                sent_at=time.time() if sent_at is None else sent_at,
                 recorded_at=None,
             )
         )
