@@ -20,7 +20,7 @@ def print_results(result: CampaignResults) -> None:
     rows = [
         (
             (f"{g.sub_audience} / {g.group}" if g.sub_audience else g.group)
-            + (" (control)" if g.control else ""),
+            + (" (held out)" if g.control else ""),
             f"{g.members:,}",
             f"{g.converters:,}",
             f"{g.conversion_rate * 100:.2f} %",
