@@ -5,8 +5,9 @@ database, never in a Python loop over members:
 
 - **SQLite Customer 360**: the state database is attached to the read-only connection, and one
   query joins the members with the outcome rows in place (nothing is copied).
-- **PostgreSQL**: the members' groups and keys are read from the state database and passed as
-  two arrays that ``unnest`` turns into rows, inside the usual read-only transaction.
+- **PostgreSQL**: SQLite joins each group's keys into one text (``group_concat``), and
+  PostgreSQL splits it back into rows (``unnest(string_to_array(...))``), inside the usual
+  read-only transaction: a million keys cross as two parameters, never as Python objects.
 - **Any other database**: the other way round: the Customer 360 sums each customer's outcomes
   inside the window (only customers with one), those sums go into a temporary table of the state
   database, and the join runs there.
@@ -31,11 +32,15 @@ from sqlalchemy import (
     String,
     Subquery,
     Table,
+    Text,
     bindparam,
     column,
     func,
+    literal,
+    null,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
@@ -49,6 +54,8 @@ from actui.source import Source
 
 #: the name the state database is attached under on a SQLite Customer 360
 STATE_SCHEMA = "actui_state"
+#: what joins a group's keys into one text for PostgreSQL (U+001F, the unit separator)
+SEPARATOR = "\x1f"
 #: per-customer sums copied into the state database at a time (other databases)
 COPY_ROWS = 10_000
 
@@ -148,16 +155,11 @@ def _in_postgresql(
     per_customer: Subquery,
     group_ids: Sequence[int],
 ) -> dict[int, GroupTotals]:
-    groups, keys = _member_arrays(state, group_ids, integer_keys=outcome.integer_keys)
-    key_type = BigInteger() if outcome.integer_keys else String()
-    members = (
-        func.unnest(
-            bindparam("member_groups", groups, type_=ARRAY(Integer)),
-            bindparam("member_keys", keys, type_=ARRAY(key_type)),
-        )
-        .table_valued(column("group_id", Integer), column("customer_key", key_type))
-        .render_derived(name="members")
-    )
+    blobs = _member_blobs(state, group_ids)
+    if blobs is None:  # a key holds the separator: the keys go as arrays instead
+        members = _member_arrays(state, group_ids, integer_keys=outcome.integer_keys)
+    else:
+        members = _members_from_blobs(blobs, integer_keys=outcome.integer_keys)
     if not outcome.integer_keys:  # compare as text whatever the outcome key's type
         per_customer = select(
             func.cast(per_customer.c.k, String).label("k"), per_customer.c.v
@@ -167,28 +169,66 @@ def _in_postgresql(
     return _as_totals(rows)
 
 
-def _member_arrays(
-    state: Engine, group_ids: Sequence[int], *, integer_keys: bool
-) -> tuple[list[int], list[Any]]:
-    """The members' group ids and keys as two lists (keys as integers when the outcome's are)."""
-    key = result_members_table.c.customer_key
-    statement = select(
-        result_members_table.c.group_id, func.cast(key, Integer) if integer_keys else key
-    ).where(result_members_table.c.group_id.in_(list(group_ids)))
-    compiled = statement.compile(dialect=state.dialect, compile_kwargs={"render_postcompile": True})
-    params = [compiled.params[name] for name in compiled.positiontup or ()]
-    raw = state.raw_connection()
-    try:  # plain driver rows: a million of them
-        cursor = raw.cursor()
-        cursor.execute(str(compiled), params)
-        rows = cursor.fetchall()
-        cursor.close()
-    finally:
-        raw.close()
-    if not rows:
-        return [], []
-    groups, keys = zip(*rows, strict=True)
-    return list(groups), list(keys)
+def _member_blobs(state: Engine, group_ids: Sequence[int]) -> list[tuple[int, str]] | None:
+    """Each group's keys as one text, joined by U+001F in SQLite (no Python loop over members).
+
+    None when a key holds U+001F itself.
+    """
+    table = result_members_table
+    wanted = table.c.group_id.in_(list(group_ids))
+    with state.connect() as conn:
+        clash = conn.execute(
+            select(func.count()).where(wanted, func.instr(table.c.customer_key, SEPARATOR) > 0)
+        ).scalar_one()
+        if clash:
+            return None
+        rows = conn.execute(
+            select(table.c.group_id, func.group_concat(table.c.customer_key, SEPARATOR))
+            .where(wanted)
+            .group_by(table.c.group_id)
+        ).all()
+    return [(int(group_id), str(keys)) for group_id, keys in rows]
+
+
+def _members_from_blobs(blobs: list[tuple[int, str]], *, integer_keys: bool) -> Subquery:
+    """``(group_id, customer_key)`` rows that PostgreSQL splits out of each group's text."""
+    key_type: Any = BigInteger() if integer_keys else String()
+    parts = [
+        select(
+            literal(group_id, Integer).label("group_id"),
+            func.cast(
+                func.unnest(
+                    func.string_to_array(bindparam(f"members_{i}", keys, type_=Text), SEPARATOR)
+                ),
+                key_type,
+            ).label("customer_key"),
+        )
+        for i, (group_id, keys) in enumerate(blobs)
+    ]
+    if not parts:
+        parts = [select(literal(0, Integer).label("group_id"), null().label("customer_key"))]
+    return union_all(*parts).subquery("members")
+
+
+def _member_arrays(state: Engine, group_ids: Sequence[int], *, integer_keys: bool) -> Any:
+    """The members as two arrays that ``unnest`` turns into rows (keys holding U+001F)."""
+    with state.connect() as conn:
+        rows = conn.execute(
+            select(result_members_table.c.group_id, result_members_table.c.customer_key).where(
+                result_members_table.c.group_id.in_(list(group_ids))
+            )
+        ).all()
+    groups = [int(row[0]) for row in rows]
+    keys: list[Any] = [int(row[1]) if integer_keys else row[1] for row in rows]
+    key_type: Any = BigInteger() if integer_keys else String()
+    return (
+        func.unnest(
+            bindparam("member_groups", groups, type_=ARRAY(Integer)),
+            bindparam("member_keys", keys, type_=ARRAY(key_type)),
+        )
+        .table_valued(column("group_id", Integer), column("customer_key", key_type))
+        .render_derived(name="members")
+    )
 
 
 def _in_state(

@@ -154,10 +154,10 @@ def campaign_results(
             mde = lift.minimum_detectable_effect
             if mde is not None and abs(lift.conversion_rate_diff) < mde:
                 warnings.append(
-                    f"Control group {control.label!r} ({control_totals.members:,} members) is too "
-                    f"small to detect a difference the size of {group.label!r}'s "
-                    f"({lift.conversion_rate_diff * 100:+.2f} points): at 80 % power these groups "
-                    f"detect {mde * 100:.2f} points or more."
+                    f"Control group {control.label!r} ({control_totals.members:,} members) is "
+                    f"too small to detect a difference of "
+                    f"{lift.conversion_rate_diff * 100:+.2f} points (group {group.label!r}): at "
+                    f"80 % power these groups detect {mde * 100:.2f} points or more."
                 )
     current = now or datetime.now(UTC)
     left = window.days_left(current)

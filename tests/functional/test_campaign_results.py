@@ -302,3 +302,69 @@ def test_the_outcome_is_detected_or_given_as_sql(sandbox: RunningSandbox, tmp_pa
     treated_group = next(g for g in by_sql["groups"] if g["group"] == "Treatment")
     assert treated_group["converters"] == 30
     assert treated_group["value_per_member"] == pytest.approx(30 * 40.0 / len(treated))
+
+
+@pytest.mark.postgres
+def test_postgresql_gives_the_same_results_as_sqlite(
+    sandbox: RunningSandbox, tmp_path: Path, pg_url: str
+) -> None:
+    """The same customers and orders in PostgreSQL: the members join there (keys as text split
+    by PostgreSQL), and every figure equals SQLite's and the copy-to-state path's."""
+    import sqlalchemy as sa
+
+    sent = send(tmp_path, 3000, promo())
+    treated, control = sent.members["Treatment"], sent.members["Control"]
+    after = sent.sent_day + timedelta(days=2)
+    orders = [(key, after.isoformat(), 10.0 + key % 7) for key in treated[::5] + control[::9]]
+    orders += [(key, (sent.sent_day - timedelta(days=2)).isoformat(), 50.0) for key in treated]
+    write_orders(sent.db_path, orders)
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        for table in ("orders", "merged_customers", "customer_360"):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+        conn.exec_driver_sql(
+            "CREATE TABLE customer_360 (customer_id INTEGER PRIMARY KEY, email TEXT,"
+            " in_audience INTEGER)"
+        )
+        conn.exec_driver_sql(
+            "CREATE TABLE orders (order_id SERIAL PRIMARY KEY, customer_id INTEGER,"
+            " order_date DATE, amount DOUBLE PRECISION)"
+        )
+        conn.execute(
+            sa.text("INSERT INTO orders (customer_id, order_date, amount) VALUES (:k, :d, :a)"),
+            [{"k": k, "d": date.fromisoformat(d), "a": a} for k, d, a in orders],
+        )
+    engine.dispose()
+    _, on_sqlite, _ = results("Promo", "--db", sent.db_url, "--json")
+    code, on_postgres, output = results("Promo", "--db", pg_url, "--json")
+    assert code == 0, output
+    assert on_sqlite is not None and on_postgres is not None
+    assert on_postgres["groups"] == on_sqlite["groups"]
+    assert on_postgres["lift"] == on_sqlite["lift"]
+    assert {g["group"]: g["converters"] for g in on_postgres["groups"]} == {
+        "Treatment": len(treated[::5]),
+        "Control": len(control[::9]),
+    }
+
+    # the path of any other database (outcome sums copied into the state database) agrees
+    from actui.campaigns.model import Outcome
+    from actui.results.compute import totals_by_sql_in_state
+    from actui.results.outcome import resolve_outcome, window_after
+    from actui.source import Source
+
+    with state_engine().connect() as conn:
+        run = recorded_run(conn, sent.run_id)
+    assert run is not None
+    source = Source.connect(pg_url)
+    try:
+        outcome = resolve_outcome(source, Outcome(**OUTCOME), "customer_id")
+        window = window_after(run.sent_at, 30, outcome.date_kind)
+        copied = totals_by_sql_in_state(
+            source, state_engine(), outcome, window, [g.id for g in run.groups]
+        )
+    finally:
+        source.dispose()
+    by_name = {g.name: copied[g.id] for g in run.groups}
+    for group in on_postgres["groups"]:
+        assert by_name[group["group"]].converters == group["converters"]
+        assert by_name[group["group"]].members == group["members"]

@@ -252,4 +252,3 @@ async def test_results_tab_shows_each_group_and_the_lift_of_the_sample_send(
         assert sentence == expected.significance_sentence()
         head = str(app.screen.query_one("#results-head", Static).render())
         assert "30-day window 2026-10-01 to 2026-10-31 (closed)" in head
-

@@ -48,7 +48,7 @@ class CampaignResultsPanel(VerticalScroll):
         window = result.window
         state = f"{window.days_left} day(s) left" if window.open else "closed"
         self.query_one("#results-head", Static).update(
-            f"Run {result.run_id}, sent {result.sent_at[:10]} · outcome {result.outcome}\n"
+            f"Sent {result.sent_at[:10]} · outcome {result.outcome}\n"
             f"{window.days}-day window {window.start[:10]} to {window.end[:10]} ({state})"
         )
         self.query_one("#results-groups", Static).update(group_bars(result))
