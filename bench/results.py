@@ -198,11 +198,13 @@ def measure(url: str, runs: int, label: str) -> None:
     base, wall = statistics.median(bases), statistics.median(walls)
     print(f"\n{label}")
     print(
-        f"  runs                      {runs} (medians)  walls {', '.join(f'{w:.2f}s' for w in walls)}"
+        f"  runs                      {runs} (medians)  walls "
+        + ", ".join(f"{w:.2f}s" for w in walls)
     )
     print(f"  load average (1 min)      {', '.join(f'{load:.2f}' for load in loads)}")
     print(f"  baseline (window scan)    {base:6.2f} s")
     print(f"  campaign results          {wall:6.2f} s   ratio {wall / base:.1f}x the baseline")
+    print(f"  best of {runs}                 {min(walls):6.2f} s (baseline {min(bases):.2f} s)")
     for group in result.groups:
         print(
             f"    {group.group:<10} members {group.members:>9,}  converters {group.converters:>8,}"
@@ -238,7 +240,8 @@ def main() -> None:
         started = time.perf_counter()
         load_postgres_orders(pg_url, args.orders, customers)
         print(
-            f"\nloaded {args.orders:,} orders into PostgreSQL in {time.perf_counter() - started:.1f} s"
+            f"\nloaded {args.orders:,} orders into PostgreSQL in "
+            f"{time.perf_counter() - started:.1f} s"
         )
         measure(pg_url, args.runs, "PostgreSQL")
 
