@@ -173,6 +173,20 @@ def test_sigkill_at_random_points_then_resume(
         assert len(emails) == len(set(emails)), "a contact was created twice"
         values = {c["email"]: c["field_values"] for c in dump["contacts"]}
         assert all(p.tier in values[p.email].values() for p in audience), f"trial {trial}"
+        # the finished run's groups were recorded once, whole: its audience at send time
+        (latest,) = query(
+            actui_home,
+            "SELECT id FROM sync_runs WHERE status = 'completed' ORDER BY started_at DESC LIMIT 1",
+        )
+        recorded = query(
+            actui_home,
+            "SELECT m.customer_key FROM result_members m JOIN result_groups g"
+            f" ON g.id = m.group_id JOIN result_runs r ON r.run_id = g.run_id"
+            f" WHERE g.run_id = '{latest[0]}' AND r.recorded_at IS NOT NULL",
+        )
+        assert sorted(int(key) for (key,) in recorded) == sorted(p.customer_id for p in audience), (
+            f"trial {trial}"
+        )
         before, after = imports_per_email(before_resume_dump), imports_per_email(dump)
         for batch_state, members in at_kill.values():
             if batch_state == "confirmed":
