@@ -391,3 +391,40 @@ def test_the_demo_sample_campaign_shows_the_planted_lift(tmp_path: Path) -> None
     assert 0.10 < rates["Offer"] < 0.14 and 0.05 < rates["Control"] < 0.11
     (lift,) = data["lift"]
     assert lift["significant"] and lift["ci95"][0] > 0
+
+
+def test_a_timestamp_outcome_counts_from_the_moment_of_the_send(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    sent = send(
+        tmp_path,
+        200,
+        promo(outcome={"table": "visits", "customer_key": "customer_id", "window_days": 2}),
+    )
+    with state_engine().connect() as conn:
+        run = recorded_run(conn, sent.run_id)
+    assert run is not None
+    moment = datetime.fromtimestamp(run.sent_at, UTC).replace(tzinfo=None)
+    treated = sent.members["Treatment"]
+
+    def stamp(delta: timedelta) -> str:
+        return (moment + delta).isoformat(sep=" ")
+
+    with sqlite3.connect(sent.db_path) as db:
+        db.execute("CREATE TABLE visits (customer_id INTEGER, visited_at DATETIME)")
+        db.executemany(
+            "INSERT INTO visits VALUES (?, ?)",
+            [
+                (treated[0], stamp(timedelta(minutes=-1))),  # before the send, the same day
+                (treated[1], stamp(timedelta(minutes=1))),  # just after it
+                (treated[2], stamp(timedelta(days=2, minutes=-1))),  # at the window's end
+                (treated[3], stamp(timedelta(days=2, minutes=1))),  # after the window
+            ],
+        )
+    code, data, output = results("Promo", "--db", sent.db_url, "--json")
+    assert code == 0, output
+    assert data is not None and data["outcome"] == "visits.visited_at"
+    converted = {g["group"]: g["converters"] for g in data["groups"]}
+    assert converted == {"Treatment": 2, "Control": 0}
+    assert any("no value column" in warning for warning in data["warnings"])
+    assert all(g["value_per_member"] is None for g in data["groups"])
