@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
+    Engine,
     Float,
     ForeignKey,
     Index,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.exc import OperationalError
 
 from actui.state import metadata
 
@@ -58,6 +60,8 @@ run_table = Table(
     Column("requests", Integer, nullable=False, default=0),
     Column("retries", Integer, nullable=False, default=0),
     Column("rate_limited", Integer, nullable=False, default=0),
+    #: answers 503 (added after the table: see :func:`add_missing_columns`)
+    Column("unavailable", Integer, nullable=False, default=0),
     Column("active_seconds", Float, nullable=False, default=0.0),
     Column("started_at", Float, nullable=False),
     Column("ended_at", Float, nullable=True),
@@ -124,3 +128,33 @@ rejection_table = Table(
     Column("reason", Text, nullable=False),
     Column("customer_key", String, nullable=True),
 )
+
+#: who drives a run or sends to a list right now: one row per held lock (see ``actui.sync.locks``)
+lock_table = Table(
+    "sync_locks",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("run_id", String, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("process_started", String, nullable=False),
+    Column("owner", String, nullable=False),
+    Column("acquired_at", Float, nullable=False),
+)
+
+
+#: columns added to a table after its first release: (table, column, SQLite definition)
+ADDED_COLUMNS = (("sync_runs", "unavailable", "INTEGER NOT NULL DEFAULT 0"),)
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Add the columns a state database made by an older actui lacks (create_all never does)."""
+    with engine.begin() as conn:
+        for table, column, definition in ADDED_COLUMNS:
+            present = {row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table})")}
+            if column in present:
+                continue
+            try:
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+            except OperationalError as error:  # another process added it meanwhile
+                if "duplicate column" not in str(error):
+                    raise

@@ -35,3 +35,32 @@ def test_an_unknown_run_is_one_clear_sentence() -> None:
     assert result.exit_code == 2
     assert "There is no run 'no-such-run'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_runs_of_a_state_database_from_before_the_503_count_still_show(
+    actui_home: Path,
+) -> None:
+    import sqlite3
+
+    from actui.state import reset_engines
+
+    actui_home.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(actui_home / "state.db") as old:  # sync_runs as an older actui made it
+        old.execute(
+            "CREATE TABLE sync_runs (id VARCHAR PRIMARY KEY, source_kind VARCHAR NOT NULL,"
+            " source_name VARCHAR NOT NULL, request_json TEXT NOT NULL, mode VARCHAR NOT NULL,"
+            " status VARCHAR NOT NULL, counts_json TEXT NOT NULL, message TEXT,"
+            " requests INTEGER NOT NULL, retries INTEGER NOT NULL, rate_limited INTEGER NOT NULL,"
+            " active_seconds FLOAT NOT NULL, started_at FLOAT NOT NULL, ended_at FLOAT)"
+        )
+        old.execute(
+            "INSERT INTO sync_runs VALUES ('20260101T000000-abcdef', 'campaign', 'Members', '{}',"
+            " 'mirror', 'completed', '{}', NULL, 12, 1, 2, 3.0, 1767225600.0, 1767225603.0)"
+        )
+    reset_engines()
+
+    shown = CliRunner().invoke(cli, ["runs", "20260101T000000-abcdef", "--json"])
+
+    assert shown.exit_code == 0, shown.output
+    run = json.loads(shown.stdout)["run"]
+    assert (run["rate_limited"], run["unavailable"]) == (2, 0)
