@@ -304,9 +304,27 @@ def test_the_outcome_is_detected_or_given_as_sql(sandbox: RunningSandbox, tmp_pa
     assert treated_group["value_per_member"] == pytest.approx(30 * 40.0 / len(treated))
 
 
+@pytest.fixture
+def own_pg_url(pg_url: str) -> Iterator[str]:
+    """A database of its own on the test server (the session's holds the shared demo tables)."""
+    import secrets
+
+    import psycopg
+    import sqlalchemy as sa
+
+    server = sa.make_url(pg_url)
+    name = f"actui_results_{secrets.token_hex(4)}"
+    admin_url = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.mark.postgres
 def test_postgresql_gives_the_same_results_as_sqlite(
-    sandbox: RunningSandbox, tmp_path: Path, pg_url: str
+    sandbox: RunningSandbox, tmp_path: Path, own_pg_url: str
 ) -> None:
     """The same customers and orders in PostgreSQL: the members join there (keys as text split
     by PostgreSQL), and every figure equals SQLite's and the copy-to-state path's."""
@@ -318,10 +336,8 @@ def test_postgresql_gives_the_same_results_as_sqlite(
     orders = [(key, after.isoformat(), 10.0 + key % 7) for key in treated[::5] + control[::9]]
     orders += [(key, (sent.sent_day - timedelta(days=2)).isoformat(), 50.0) for key in treated]
     write_orders(sent.db_path, orders)
-    engine = sa.create_engine(pg_url)
+    engine = sa.create_engine(own_pg_url)
     with engine.begin() as conn:
-        for table in ("orders", "merged_customers", "customer_360"):
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
         conn.exec_driver_sql(
             "CREATE TABLE customer_360 (customer_id INTEGER PRIMARY KEY, email TEXT,"
             " in_audience INTEGER)"
@@ -336,7 +352,7 @@ def test_postgresql_gives_the_same_results_as_sqlite(
         )
     engine.dispose()
     _, on_sqlite, _ = results("Promo", "--db", sent.db_url, "--json")
-    code, on_postgres, output = results("Promo", "--db", pg_url, "--json")
+    code, on_postgres, output = results("Promo", "--db", own_pg_url, "--json")
     assert code == 0, output
     assert on_sqlite is not None and on_postgres is not None
     assert on_postgres["groups"] == on_sqlite["groups"]
@@ -355,7 +371,7 @@ def test_postgresql_gives_the_same_results_as_sqlite(
     with state_engine().connect() as conn:
         run = recorded_run(conn, sent.run_id)
     assert run is not None
-    source = Source.connect(pg_url)
+    source = Source.connect(own_pg_url)
     try:
         outcome = resolve_outcome(source, Outcome(**OUTCOME), "customer_id")
         window = window_after(run.sent_at, 30, outcome.date_kind)
