@@ -44,14 +44,6 @@ class ResolvedOutcome:
     date_kind: Literal["date", "datetime"]
     integer_keys: bool
 
-    @property
-    def key(self) -> ColumnElement[Any]:
-        return self.rows.c.customer_key
-
-    @property
-    def when(self) -> ColumnElement[Any]:
-        return self.rows.c.date
-
 
 @dataclass(frozen=True, slots=True)
 class Window:
