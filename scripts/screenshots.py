@@ -2,7 +2,9 @@
 
 Run: .venv/bin/python scripts/screenshots.py [--out screenshots] [--size 120x36]
 Uses a private ACTUI_HOME, a fixed demo database (2,000 rows, seed 7), a fixed "today" and a
-sandbox on loopback (one send of a saved segment, for the send confirmation and History).
+sandbox on loopback (one send of a saved segment, for the send confirmation and History). The
+Results tab is shot last, on a larger demo database (20,000 rows, seed 42) with the demo's sample
+campaign and its recorded send.
 """
 
 from __future__ import annotations
@@ -133,6 +135,7 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     from textual.widgets import Input, TextArea
 
     from actui.demo.data import write_demo_sqlite
+    from actui.demo.sample_send import save_sample_campaign
     from actui.sandbox import Sandbox, SandboxServer
     from actui.tui.services import Services, open_source
 
@@ -144,17 +147,22 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     write_demo_sqlite(db, 2_000, 7)
     url = f"sqlite:///{db}"
 
-    def services(connected: bool = True) -> Services:
+    results_db = work / "results.db"
+    write_demo_sqlite(results_db, 20_000, 42)
+    results_url = f"sqlite:///{results_db}"
+
+    def services(connected: bool | str = True) -> Services:
+        chosen = connected if isinstance(connected, str) else url
         return Services(
-            db_url=url if connected else None,
-            source=open_source(url) if connected else None,
+            db_url=chosen if connected else None,
+            source=open_source(chosen) if connected else None,
             as_of=AS_OF,
             stable_output=True,
             count_delay=0.05,
             demo_destination=SANDBOX_DESTINATION,
         )
 
-    shots = [
+    shots: list[tuple[str, bool | str, list[Step]]] = [
         ("welcome", False, []),
         ("segments", True, [load(EXAMPLE)]),
         (
@@ -176,6 +184,7 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
         ("destinations", True, [press("f4")]),
         ("send-confirmation", True, [load(EXAMPLE), press("f9"), wait_for_estimate()]),
         ("history", True, [press("f5"), press("enter")]),
+        ("campaign-results", results_url, [press("f3"), press("ctrl+r")]),
     ]
     sandbox = Sandbox.create(limits="off", batch_delay=0)
     server = SandboxServer(sandbox).start()
@@ -183,6 +192,8 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     try:
         await asyncio.to_thread(sandbox_send, url, server.url, sandbox.account.api_key)
         for name, connected, steps in shots:
+            if name == "campaign-results":  # saved last: the earlier shots show no campaign
+                await asyncio.to_thread(save_sample_campaign, results_url)
             built = services(connected)
             try:
                 written.append(await shoot(built, out, name, steps, size))

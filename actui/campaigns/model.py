@@ -77,6 +77,22 @@ class SubAudience(_Strict):
         return self.segment is None
 
 
+class Outcome(_Strict):
+    """What a campaign is meant to cause, read from the Customer 360 to measure its results.
+
+    Either a ``table`` (its ``customer_key``, ``date`` and optional ``value`` columns; any left
+    out are detected) or a ``sql`` query returning ``customer_key``, ``date`` and ``value``. A
+    member converts with an outcome row dated after the send and inside ``window_days``.
+    """
+
+    table: str | None = Field(default=None, min_length=1)
+    customer_key: str | None = Field(default=None, min_length=1)
+    date: str | None = Field(default=None, min_length=1)
+    value: str | None = Field(default=None, min_length=1)
+    sql: str | None = Field(default=None, min_length=1)
+    window_days: int = Field(default=30, ge=1, le=3650)
+
+
 class Campaign(_Strict):
     """One campaign: audience minus exclusions, split in sub-audiences and treatment groups."""
 
@@ -91,6 +107,7 @@ class Campaign(_Strict):
     attributes: dict[str, str] = Field(default_factory=lambda: {"email": "email"})
     attribute_table: str | None = None
     customer_key: str | None = None
+    outcome: Outcome | None = None
 
     @model_validator(mode="after")
     def _stable_id(self) -> Campaign:
@@ -144,6 +161,8 @@ def problems_of(campaign: Campaign) -> list[str]:
     problems.extend(_attribute_problems(campaign.attributes))
     if campaign.list_template is not None:
         problems.extend(_template_problems(campaign.list_template))
+    if campaign.outcome is not None:
+        problems.extend(_outcome_problems(campaign.outcome))
     if not problems:
         problems.extend(_list_problems(campaign))
     return problems
@@ -214,6 +233,18 @@ def _attribute_problems(attributes: dict[str, str]) -> list[str]:
         if not column.strip():
             problems.append(f"attribute {attribute!r} needs a column name")
     return problems
+
+
+def _outcome_problems(outcome: Outcome) -> list[str]:
+    if outcome.sql is None:
+        return []
+    named = [name for name in ("table", "customer_key", "date", "value") if getattr(outcome, name)]
+    if named:
+        return [
+            f"outcome: use either 'sql' or {', '.join(repr(name) for name in named)}, not both; "
+            "the query returns customer_key, date and value"
+        ]
+    return []
 
 
 def _template_problems(template: str) -> list[str]:

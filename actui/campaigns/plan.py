@@ -109,6 +109,8 @@ class CampaignPlan:
     assigner: GroupAssigner
     field_names: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
+    #: the customer key column the campaign resolved (the attribute table's join key)
+    customer_key: str = ""
 
     @property
     def sending_groups(self) -> list[SendingGroup]:
@@ -266,6 +268,7 @@ def build_plan(
         assigner=assigner,
         field_names=tuple(sorted(names)),
         warnings=tuple(warnings),
+        customer_key=campaign.customer_key or members.key_name or "",
     )
 
 

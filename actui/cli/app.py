@@ -57,7 +57,12 @@ def demo(rows: int | None, serve: bool, as_json: bool) -> None:
 
         raise ActuiError("--json goes with --serve: 'actui demo --serve --json'.")
     from actui.demo.paths import DEMO_ROWS, ensure_demo_db
-    from actui.demo.session import DEMO_DESTINATION, demo_db_url, start_demo
+    from actui.demo.session import (
+        DEMO_DESTINATION,
+        demo_db_url,
+        save_sample_results_campaign,
+        start_demo,
+    )
     from actui.tui.services import build_services
 
     services = build_services(demo_db_url(), demo=True)
@@ -73,6 +78,7 @@ def demo(rows: int | None, serve: bool, as_json: bool) -> None:
             total,
             on_progress=lambda done: report(f"writing the demo database, {done * 100 // total} %"),
         )
+        save_sample_results_campaign(services.db_url or demo_db_url())
 
     services.prepare = prepare
     run_app(services)

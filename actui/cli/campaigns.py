@@ -1,4 +1,4 @@
-"""`actui campaigns list|show|import|export|delete|preview`: campaigns from the shell."""
+"""`actui campaigns list|show|import|export|delete|preview|results`: campaigns from the shell."""
 
 from __future__ import annotations
 
@@ -151,6 +151,42 @@ def preview_command(
             click.echo(f"  {json.dumps(shown, ensure_ascii=False)}")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
+
+
+@campaigns.command("results")
+@click.argument("name")
+@click.option("--run", "run_id", metavar="RUN_ID", help="A run of the campaign (default: latest).")
+@click.option("--window", "window_days", type=int, metavar="DAYS", help="Days after the send.")
+@click.option("--db", "db", metavar="URL", help="Customer 360 SQLAlchemy URL.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def results_command(
+    ctx: click.Context,
+    name: str,
+    run_id: str | None,
+    window_days: int | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Conversion and value per group over the window, and each group's lift against control."""
+    from actui.campaigns.store import get_campaign
+    from actui.cli.results import print_results
+    from actui.results import campaign_results
+    from actui.source import open_source
+    from actui.state import state_engine
+
+    campaign = get_campaign(name)
+    source = open_source(db_url_option(ctx, db))
+    try:
+        result = campaign_results(
+            campaign, source, state_engine(), run_id=run_id, window_days=window_days
+        )
+    finally:
+        source.dispose()
+    if as_json:
+        emit_json(result.to_json())
+        return
+    print_results(result)
 
 
 def _load(name_or_file: str) -> Campaign:

@@ -24,7 +24,7 @@ from actui.cli.output import emit_json
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def demo_data(rows: int, out: Path, seed: int, force: bool, as_json: bool) -> None:
-    """Write a sample Customer 360 (customer_360 + merged_customers) to a new SQLite file."""
+    """Write a sample Customer 360 (customer_360, merged_customers, orders) to a new SQLite file."""
     from actui.demo.data import write_demo_sqlite
 
     stats = write_demo_sqlite(out, rows, seed, overwrite=force)

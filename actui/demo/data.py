@@ -1,4 +1,4 @@
-"""Write the demo Customer 360 (customer_360 + merged_customers) to SQLite or any database."""
+"""Write the demo Customer 360 (customer_360, merged_customers, orders) to SQLite or any URL."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -17,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.schema import CreateTable
 
 from actui.demo.generator import iter_python_rows, iter_sqlite_rows
+from actui.demo.orders import CUSTOMER_COLUMNS, iter_orders
 from actui.demo.schema import (
     CUSTOMER_360_COLUMNS,
     MERGED_CUSTOMERS_COLUMNS,
@@ -25,6 +27,7 @@ from actui.demo.schema import (
     demo_metadata,
     index_statements,
     merged_customers,
+    orders,
 )
 from actui.errors import ActuiError
 
@@ -121,7 +124,7 @@ def _fill_sqlite(
         ):
             connection.execute(f"PRAGMA {pragma}")
         connection.execute("BEGIN")
-        for table in (customer_360, merged_customers):
+        for table in (customer_360, merged_customers, orders):
             connection.execute(str(CreateTable(table).compile(dialect=dialect)))
         insert_360 = _insert_sql(customer_360.name, CUSTOMER_360_COLUMNS)
         generated = iter_sqlite_rows(rows, seed)
@@ -129,6 +132,9 @@ def _fill_sqlite(
             generated = _counted(generated, on_progress)
         connection.executemany(insert_360, generated)
         connection.execute(_copy_merged_sql())
+        customers = connection.execute(_order_sources_sql())
+        insert_orders = _insert_sql(orders.name, tuple(orders.columns.keys()))
+        connection.executemany(insert_orders, iter_orders(customers, seed, date.isoformat))
         for statement in index_statements():
             connection.execute(statement)
         connection.execute("COMMIT")
@@ -161,6 +167,11 @@ def _copy_merged_sql() -> str:
     )
 
 
+def _order_sources_sql() -> str:
+    # fixed demo schema names only
+    return f"SELECT {', '.join(CUSTOMER_COLUMNS)} FROM {customer_360.name} ORDER BY customer_id"  # noqa: S608
+
+
 def load_demo(url: str, rows: int, seed: int = 42, *, overwrite: bool = False) -> DemoStats:
     """Write the demo tables to the database at a SQLAlchemy ``url`` and return what was written.
 
@@ -191,6 +202,7 @@ def load_demo(url: str, rows: int, seed: int = 42, *, overwrite: bool = False) -
                 _copy_rows(connection, rows, seed)
             else:
                 _insert_rows(connection, rows, seed)
+            _insert_orders(connection, seed)
             for statement in index_statements():
                 connection.exec_driver_sql(statement)
             if engine.dialect.name in ("postgresql", "sqlite"):
@@ -232,6 +244,21 @@ def _copy_rows(connection: sa.Connection, rows: int, seed: int) -> None:
             with cursor.copy(copy_merged) as copy:
                 for row in batch:
                     copy.write_row(_merged_part(row))
+
+
+def _insert_orders(connection: sa.Connection, seed: int) -> None:
+    sources = connection.execute(
+        sa.select(*(customer_360.c[name] for name in CUSTOMER_COLUMNS)).order_by(
+            customer_360.c.customer_id
+        )
+    ).all()
+    names = tuple(orders.columns.keys())
+    for batch in _batches(iter_orders(sources, seed, _same_day)):
+        connection.execute(orders.insert(), [dict(zip(names, row, strict=True)) for row in batch])
+
+
+def _same_day(day: date) -> date:
+    return day
 
 
 def _insert_rows(connection: sa.Connection, rows: int, seed: int) -> None:

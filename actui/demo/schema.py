@@ -16,6 +16,7 @@ from sqlalchemy import (
 
 SEGMENT_TABLE = "customer_360"
 ATTRIBUTE_TABLE = "merged_customers"
+ORDERS_TABLE = "orders"
 
 demo_metadata = MetaData()
 
@@ -64,6 +65,16 @@ merged_customers = Table(
     Column("gender", Text),
 )
 
+#: one row per order; see actui.demo.orders for how they are made
+orders = Table(
+    ORDERS_TABLE,
+    demo_metadata,
+    Column("order_id", Integer, primary_key=True),
+    Column("customer_id", Text, nullable=False),
+    Column("order_date", Date, nullable=False),
+    Column("amount", Float, nullable=False),
+)
+
 #: customer_360 column names, in table order (the order of :func:`actui.demo.data.iter_demo_rows`)
 CUSTOMER_360_COLUMNS: tuple[str, ...] = tuple(column.name for column in customer_360.columns)
 MERGED_CUSTOMERS_COLUMNS: tuple[str, ...] = tuple(
@@ -97,4 +108,5 @@ def index_statements() -> list[str]:
         f"CREATE INDEX ix_{SEGMENT_TABLE}_{name} ON {SEGMENT_TABLE} ({name})"
         for name in INDEXED_COLUMNS
     ]
+    statements.append(f"CREATE INDEX ix_{ORDERS_TABLE}_customer_id ON {ORDERS_TABLE} (customer_id)")
     return statements

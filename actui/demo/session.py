@@ -139,6 +139,7 @@ def start_demo(rows: int | None = None, *, build_database: bool = True) -> DemoS
         _wire_destination()
         save_example_segments()
         save_example_campaign()
+        save_sample_results_campaign(session.db_url)  # once the database exists
         _remember_demo_db(session.db_url)
     except BaseException:
         session.close()
@@ -229,6 +230,15 @@ def _remember_demo_db(db_url: str) -> None:
     if config.last_db_url != db_url:
         config.last_db_url = db_url
         save_config(config)
+
+
+def save_sample_results_campaign(db_url: str) -> None:
+    """The sample campaign and its recorded send; a demo database without orders goes without."""
+    from actui.demo.sample_send import save_sample_campaign
+    from actui.errors import ActuiError
+
+    with contextlib.suppress(ActuiError):
+        save_sample_campaign(db_url)
 
 
 def save_example_segments() -> None:

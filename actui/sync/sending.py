@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, text
 
 from actui.activecampaign import InvalidCredentials
+from actui.results.membership import record_membership
 from actui.sync import journal
 from actui.sync.accounts import Accounts
 from actui.sync.cancellation import settled
@@ -58,6 +59,9 @@ async def plan_and_send(
     staging: asyncio.Future[None] | None = None
     sending: asyncio.Future[int] | None = None
     try:
+        if request.campaign:  # who was in each group, control included: what results compare
+            sent = [group.key for group in prepared.audience.groups]
+            await asyncio.to_thread(record_membership, engine, run_id, prepared.audience.plan, sent)
         with _busy_thread_beside_the_loop():
             staging = asyncio.ensure_future(
                 asyncio.to_thread(

@@ -71,6 +71,7 @@ CAMPAIGN_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("actui.campaign.save", "ctrl+s", "save", "Save"),
     ActionSpec("actui.campaign.preview", "f8", "preview", "Preview"),
     ActionSpec("actui.campaign.send", "f9", "send", "Send"),
+    ActionSpec("actui.campaign.results", "ctrl+r", "results", "Results"),
     ActionSpec("actui.campaign.import", "ctrl+o", "import_file", "Import", show=False),
     ActionSpec("actui.campaign.export", "ctrl+e", "export_file", "Export", show=False),
     ActionSpec("actui.campaign.delete", "ctrl+d", "delete", "Delete", show=False),

@@ -36,7 +36,7 @@ def test_tables_json_lists_tables_columns_kinds_and_counts(demo_url: str) -> Non
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     tables = {table["name"]: table for table in data["tables"]}
-    assert sorted(tables) == ["customer_360", "merged_customers"]
+    assert sorted(tables) == ["customer_360", "merged_customers", "orders"]
     assert tables["customer_360"]["rows"] == {"rows": DEMO_ROWS, "estimated": False}
     kinds = {c["name"]: c["kind"] for c in tables["customer_360"]["columns"]}
     assert [c["name"] for c in tables["customer_360"]["columns"]] == list(CUSTOMER_360_COLUMNS)

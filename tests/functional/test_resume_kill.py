@@ -292,6 +292,20 @@ def run_trials(
         values = {c["email"]: c["field_values"] for c in dump["contacts"]}
         assert all(p.tier in values[p.email].values() for p in audience), f"trial {trial}"
         kills.check(dump, trial)
+        # the finished run's groups were recorded once, whole: its audience at send time
+        (latest,) = query(
+            home,
+            "SELECT id FROM sync_runs WHERE status = 'completed' ORDER BY started_at DESC LIMIT 1",
+        )
+        recorded = query(
+            home,
+            "SELECT m.customer_key FROM result_members m JOIN result_groups g"
+            " ON g.id = m.group_id JOIN result_runs r ON r.run_id = g.run_id"
+            f" WHERE g.run_id = '{latest[0]}' AND r.recorded_at IS NOT NULL",
+        )
+        assert sorted(int(key) for (key,) in recorded) == sorted(p.customer_id for p in audience), (
+            f"trial {trial}"
+        )
         statuses = {s for (s,) in query(home, "SELECT status FROM sync_runs")}
         assert statuses == {"completed"}, f"trial {trial}: {statuses}"
         held = [pid for (pid,) in query(home, "SELECT pid FROM sync_locks")]

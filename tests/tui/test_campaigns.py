@@ -220,3 +220,36 @@ async def test_campaign_sent_with_one_key_lands_exactly_the_treatment_group(
         assert run.run_id is not None
         assert sandbox_members(sandbox_server, "Spring promo - Treatment") == expected
         assert not any("Control" in item["name"] for item in sandbox_server.sandbox.dump()["lists"])
+
+
+async def test_results_tab_shows_each_group_and_the_lift_of_the_sample_send(
+    demo_sqlite_url: str, make_services: Callable[..., Services]
+) -> None:
+    from actui.demo.sample_send import save_sample_campaign
+    from actui.results import campaign_results
+    from actui.state import state_engine
+
+    save_sample_campaign(demo_sqlite_url)
+    services = make_services()
+    expected = campaign_results(
+        get_campaign("Autumn offer"), services.require_source(), state_engine()
+    )
+    app = CampaignsApp(services)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#campaign-name", Input).value == "Autumn offer"
+        await pilot.press("ctrl+r")  # opens the Results tab and measures, off the UI thread
+        await settle(pilot)
+        assert app.screen.query_one("#campaign-tabs").active == "tab-results"  # type: ignore[attr-defined]
+        bars = str(app.screen.query_one("#results-groups", Static).render())
+        for group in expected.groups:
+            assert f"{group.converters:,} of {group.members:,}" in bars
+        assert "(held out)" in bars and "█" in bars
+        lift = str(app.screen.query_one("#results-lift", Static).render())
+        low, high = expected.lift[0].ci95
+        assert low is not None and high is not None
+        assert "Offer vs Control" in lift and f"[{low * 100:+.2f}, {high * 100:+.2f}]" in lift
+        sentence = str(app.screen.query_one("#results-sentence", Static).render())
+        assert sentence == expected.significance_sentence()
+        head = str(app.screen.query_one("#results-head", Static).render())
+        assert "30-day window 2026-10-01 to 2026-10-31 (closed)" in head

@@ -214,3 +214,24 @@ def test_send_confirmation(
         await settle(pilot)
 
     assert snap_compare(app, run_before=estimated, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_campaign_editor_results_tab(
+    snap_compare: Any,
+    size: tuple[int, int],
+    make_services: Callable[..., Services],
+    demo_sqlite_url: str,
+) -> None:
+    from actui.demo.sample_send import save_sample_campaign
+
+    save_sample_campaign(demo_sqlite_url)
+    services = make_services()
+    app = ScreenApp(lambda _: CampaignsScreen(services))
+
+    async def results_tab(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=results_tab, terminal_size=size)

@@ -38,7 +38,7 @@ def _demo_values(name: str) -> list[object]:
 
 
 def test_catalog_lists_the_tables_and_column_kinds(demo_source: Source) -> None:
-    assert demo_source.tables() == ["customer_360", "merged_customers"]
+    assert demo_source.tables() == ["customer_360", "merged_customers", "orders"]
     columns = demo_source.columns("customer_360")
     assert [c.name for c in columns] == list(CUSTOMER_360_COLUMNS)
     kinds = {c.name: c.kind for c in columns}

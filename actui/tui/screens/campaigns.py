@@ -1,4 +1,4 @@
-"""The campaign editor: audience, exclusions, sub-audiences, groups, mapping and preview."""
+"""The campaign editor: audience, exclusions, sub-audiences, groups, mapping, preview, results."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from actui.tui.widgets.campaign_preview import (
     PreviewFigures,
     PreviewGroupRow,
 )
+from actui.tui.widgets.campaign_results import CampaignResultsPanel
 from actui.tui.widgets.confirm_dialog import ConfirmDialog
 from actui.tui.widgets.mode_bar import ModeBar
 
@@ -95,7 +96,7 @@ def draft_from_campaign(campaign: Campaign, inline: dict[str, Any]) -> CampaignD
         ]
     extra = {
         key: data[key]
-        for key in ("list_template", "attribute_table", "customer_key")
+        for key in ("list_template", "attribute_table", "customer_key", "outcome")
         if data.get(key) is not None
     }
     return CampaignDraft(
@@ -286,6 +287,8 @@ class CampaignsScreen(Screen[None]):
                     yield CampaignMapping({"email": "email"}, [], id="campaign-mapping")
                 with TabPane("Preview", id="tab-preview"):
                     yield CampaignPreviewPanel(id="campaign-preview")
+                with TabPane("Results", id="tab-results"):
+                    yield CampaignResultsPanel(id="campaign-results")
         yield Static("", id="campaign-problem")
         yield Footer()
 
@@ -564,6 +567,39 @@ class CampaignsScreen(Screen[None]):
         if get_current_worker().is_cancelled:
             return
         self.app.call_from_thread(panel.show, preview_figures(result))
+
+    def action_results(self) -> None:
+        """Open the Results tab and measure the campaign's latest completed send."""
+        campaign = self._campaign()
+        if campaign is None:
+            return
+        self.query_one(TabbedContent).active = "tab-results"
+        self.query_one(CampaignResultsPanel).show_loading()
+        self.run_results(campaign)
+
+    @on(Button.Pressed, "#results-refresh")
+    def _refresh_results(self) -> None:
+        self.action_results()
+
+    @work(thread=True, exclusive=True, group="campaign-results", exit_on_error=False)
+    def run_results(self, campaign: Campaign) -> None:
+        """Total each recorded group's outcomes in the database, off the UI thread."""
+        from textual.worker import get_current_worker
+
+        from actui.results import campaign_results
+        from actui.state import state_engine
+
+        panel = self.query_one(CampaignResultsPanel)
+        try:
+            result = campaign_results(campaign, self.services.require_source(), state_engine())
+        except ActuiError as error:
+            self.app.call_from_thread(panel.show_failure, str(error))
+            return
+        except Exception as error:  # a database error: shown in words, the screen stays usable
+            self.app.call_from_thread(panel.show_failure, f"{type(error).__name__}: {error}")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(panel.show, result)
 
     def action_send(self) -> None:
         """Save the campaign (when valid) and open the send confirmation with its dry run."""
