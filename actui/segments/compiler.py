@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement as _Column
 from sqlalchemy.types import TypeEngine
 
-from actui.segments.case import case_insensitive_in
+from actui.segments.case import case_insensitive_in, exact_text
 from actui.segments.dates import relative_range
 from actui.segments.email_sql import normalized_email_sql
 from actui.segments.errors import SegmentError
@@ -272,8 +272,11 @@ class _Compiler:
         case_sensitive = (
             scope.case_sensitive if condition.case_sensitive is None else condition.case_sensitive
         )
+        dialect = self.source.engine.dialect
+        if kind == "string":
+            column = exact_text(column, dialect)
         predicate, null_safe = _positive(
-            operator, column, kind, condition.value, case_sensitive, scope.today
+            operator, column, kind, condition.value, case_sensitive, scope.today, dialect.name
         )
         if not negated:
             return predicate
@@ -289,6 +292,7 @@ def _positive(
     value: Any,
     case_sensitive: bool,
     today: date,
+    dialect: str = "sqlite",
 ) -> tuple[ColumnElement[bool], bool]:
     """The positive test of a leaf, and whether it is already false (never NULL) on NULL values."""
     if operator == "is empty":
@@ -300,14 +304,14 @@ def _positive(
     if operator == "is false":
         return column == false(), False
     if kind == "string":
-        return _string(operator, column, value, case_sensitive), False
+        return _string(operator, column, value, case_sensitive, dialect), False
     if kind == "number":
         return _number(operator, column, value), False
     return _date(operator, column, kind, value, today), False
 
 
 def _string(
-    operator: str, column: _Column[Any], value: Any, case_sensitive: bool
+    operator: str, column: _Column[Any], value: Any, case_sensitive: bool, dialect: str = "sqlite"
 ) -> ColumnElement[bool]:
     if operator in ("is", "is one of"):
         values = [value] if operator == "is" else list(value)
@@ -326,12 +330,14 @@ def _string(
         return func.replace(column, literal(text), literal("")) != column
     like = column.like(literal(pattern), escape=LIKE_ESCAPE)
     size = len(text)
+    # MySQL's length() counts bytes
+    length = func.char_length if dialect in ("mysql", "mariadb") else func.length
     if operator == "starts with":
         return and_(like, func.substr(column, 1, size) == literal(text))
     return and_(
         like,
-        func.length(column) >= size,
-        func.substr(column, func.length(column) - (size - 1)) == literal(text),
+        length(column) >= size,
+        func.substr(column, length(column) - (size - 1)) == literal(text),
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from actui.emails import register_sqlite_email_functions
 from actui.source.catalog import SourceError
 from actui.source.duckdb_reflection import patch_duckdb_reflection
+from actui.source.mysql_reflection import reflect_mysql_booleans
 
 #: helper threads SQLite may use for one large sort (it uses none unless told to)
 SQLITE_SORT_THREADS = min(4, max(1, (os.cpu_count() or 1) - 1))
@@ -69,8 +70,9 @@ def create_source_engine(url: sa.URL) -> sa.Engine:
         connect_args["check_same_thread"] = False
     elif (backend, url.get_driver_name()) in _DRIVERS_WITH_CONNECT_TIMEOUT:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
-    elif backend == "duckdb":
-        options["pool_pre_ping"] = False
+    elif backend == "duckdb" and url.database not in (None, "", ":memory:"):
+        # DuckDB has no read-only transactions: the file is opened read-only instead
+        connect_args["read_only"] = True
     shown = url.render_as_string(hide_password=True)
     try:
         engine = sa.create_engine(url, connect_args=connect_args, **options)
@@ -92,6 +94,8 @@ def create_source_engine(url: sa.URL) -> sa.Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
     if backend == "duckdb":
         patch_duckdb_reflection(engine)
+    if backend in ("mysql", "mariadb"):
+        reflect_mysql_booleans()
     return engine
 
 
