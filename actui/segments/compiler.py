@@ -59,13 +59,22 @@ if TYPE_CHECKING:
 LIKE_ESCAPE = "!"
 
 
-def like_escape(text: str) -> str:
-    """``text`` with ``!``, ``%`` and ``_`` escaped so LIKE matches it literally."""
-    return (
-        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
-        .replace("%", LIKE_ESCAPE + "%")
-        .replace("_", LIKE_ESCAPE + "_")
-    )
+#: BigQuery's LIKE has no ESCAPE clause: a backslash escapes there
+BIGQUERY_LIKE_ESCAPE = "\\"
+
+
+def like_escape(text: str, escape: str = LIKE_ESCAPE) -> str:
+    """``text`` with ``escape``, ``%`` and ``_`` escaped so LIKE matches it literally."""
+    return text.replace(escape, escape * 2).replace("%", escape + "%").replace("_", escape + "_")
+
+
+def _like(
+    text: ColumnElement[Any], pattern: ColumnElement[Any], dialect: str
+) -> ColumnElement[bool]:
+    """``text LIKE pattern`` with the escape character of :func:`like_escape` for ``dialect``."""
+    if dialect == "bigquery":
+        return text.like(pattern)
+    return text.like(pattern, escape=LIKE_ESCAPE)
 
 
 def segment_table_name(segment: Segment, source: Source) -> str:
@@ -319,16 +328,17 @@ def _string(
             return column == values[0] if len(values) == 1 else column.in_(values)
         return case_insensitive_in(column, values)
     text = str(value)
+    escaped = like_escape(text, BIGQUERY_LIKE_ESCAPE if dialect == "bigquery" else LIKE_ESCAPE)
     pattern = {
-        "contains": f"%{like_escape(text)}%",
-        "starts with": f"{like_escape(text)}%",
-        "ends with": f"%{like_escape(text)}",
+        "contains": f"%{escaped}%",
+        "starts with": f"{escaped}%",
+        "ends with": f"%{escaped}",
     }[operator]
     if not case_sensitive:
-        return func.lower(column).like(func.lower(literal(pattern)), escape=LIKE_ESCAPE)
+        return _like(func.lower(column), func.lower(literal(pattern)), dialect)
     if operator == "contains":
         return func.replace(column, literal(text), literal("")) != column
-    like = column.like(literal(pattern), escape=LIKE_ESCAPE)
+    like = _like(column, literal(pattern), dialect)
     size = len(text)
     # MySQL's length() counts bytes
     length = func.char_length if dialect in ("mysql", "mariadb") else func.length
