@@ -68,7 +68,9 @@ def create_source_engine(url: sa.URL) -> sa.Engine:
     options: dict[str, Any] = {"pool_pre_ping": backend != "sqlite"}
     if backend == "sqlite":
         connect_args["check_same_thread"] = False
-    elif (backend, url.get_driver_name()) in _DRIVERS_WITH_CONNECT_TIMEOUT:
+    elif backend in ("postgresql", "mysql", "mariadb") and (
+        (backend, url.get_driver_name()) in _DRIVERS_WITH_CONNECT_TIMEOUT
+    ):
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
     elif backend == "duckdb" and url.database not in (None, "", ":memory:"):
         # DuckDB has no read-only transactions: the file is opened read-only instead
