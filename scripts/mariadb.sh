@@ -9,11 +9,12 @@ set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null; then
+if ! command -v mariadbd >/dev/null || ! command -v mariadb-install-db >/dev/null ||
+  ! command -v mariadb >/dev/null; then
   echo "Installing system packages: mariadb-server" >&2
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -qq
-  # policy-rc.d keeps the package's own service stopped: this script starts its own server
+  # the package may start its own service or not: this script starts a server of its own
   as_root apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null
 fi
 
