@@ -38,7 +38,7 @@ _FILL = {
 }
 
 
-def _fill(url: str) -> None:
+def fill_customers(url: str) -> None:
     """customer_360 and merged_customers of MEMBERS customers, made by the database itself."""
     engine = sa.create_engine(url)
     dialect = engine.dialect.name
@@ -76,7 +76,7 @@ def big_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         url = f"{request.param}:///{tmp_path / f'big.{suffix}'}"
         if request.param == "duckdb":
             request.getfixturevalue("duckdb_path")  # skips without duckdb-engine
-        _fill(url)
+        fill_customers(url)
         yield url
         return
     server = str(request.getfixturevalue("pg_url" if request.param == "postgres" else "mysql_url"))
@@ -86,7 +86,7 @@ def big_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         connection.exec_driver_sql(f"CREATE DATABASE {name}")
     url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
     try:
-        _fill(url)
+        fill_customers(url)
         yield url
     finally:
         with admin.connect() as connection:
