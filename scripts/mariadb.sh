@@ -37,7 +37,9 @@ mariadb-install-db --no-defaults --datadir="$dir/data" --user="$user" \
   cat "$dir/install.log" >&2
   exit 1
 }
+mkdir -p "$dir/tmp"
 mariadbd --no-defaults --datadir="$dir/data" --user="$user" --socket="$dir/mysqld.sock" \
+  --tmpdir="$dir/tmp" \
   --pid-file="$dir/mysqld.pid" --bind-address=127.0.0.1 --port="$port" --skip-name-resolve \
   --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --sync-binlog=0 \
   --innodb-buffer-pool-size=256M --max-connections=300 \

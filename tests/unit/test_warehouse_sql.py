@@ -231,3 +231,19 @@ def test_the_relative_dates_are_computed_before_the_query() -> None:
     sql, params = _compiled(audience_size_query(_every_operator(), source, _resolver()), source)
     assert date(2026, 3, 15) in params.values()  # "in the last 3 months" as of 2026-06-15
     assert "current_date" not in sql.lower() and "interval" not in sql.lower()
+
+
+def test_mysql_8_compares_text_in_its_own_binary_collation() -> None:
+    """MySQL 8 (MariaDB is the one executed): the same SQL, with MySQL's collation name."""
+    url = "mysql+pymysql://user:secret@host/db"
+    engine: Any = sa.create_mock_engine(url, lambda *_args, **_kwargs: None)
+    source = CompiledSource(url, engine, "mysql", SourceSettings())
+    assert not getattr(engine.dialect, "is_mariadb", False)
+    sql, _params = _compiled(audience_size_query(_every_operator(), source, _resolver()), source)
+    assert "COLLATE utf8mb4_0900_bin" in sql and "nopad" not in sql
+    assert " REGEXP " in sql and "regexp_replace(" in sql and "char_length(" in sql
+    assert "NULLS LAST" not in sql and "ESCAPE '!'" in sql
+    assert read_only_statements(engine.dialect, 120_000) == [
+        "SET TRANSACTION READ ONLY",
+        "SET SESSION max_execution_time = 120000",
+    ]
