@@ -7,6 +7,10 @@ This is the one place insights use dialect-specific SQL for emails:
   Source's engine (``actui.source.connect``), so both sides agree by construction;
 * **PostgreSQL** uses POSIX regular expressions (``~``) and length checks equivalent to the rule,
   and a ``CASE`` ladder giving the same reasons as :func:`~actui.emails.invalid_reason`;
+* **MySQL and MariaDB** (``REGEXP``), **DuckDB** (``regexp_full_match``, ``regexp_matches``),
+  **Snowflake** (``RLIKE``, ``REGEXP_INSTR``), **BigQuery** (``REGEXP_CONTAINS``), **Redshift**
+  (``~``) and **Databricks** (``RLIKE``) use one set of regular expressions every engine reads
+  alike, through :class:`RegexDialect`, with each step of the ladder a regex of its own;
 * **any other dialect** gets the old portable ``LIKE`` approximation (missing, a space inside,
   more than one ``@``, not shaped like ``name@domain.tld``): its counts may differ slightly from
   what a send accepts.
