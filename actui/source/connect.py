@@ -14,6 +14,7 @@ from actui.emails import register_sqlite_email_functions
 from actui.source.catalog import SourceError
 from actui.source.duckdb_reflection import patch_duckdb_reflection
 from actui.source.mysql_reflection import reflect_mysql_booleans
+from actui.source.timeouts import DuckDBWatchdog
 
 #: helper threads SQLite may use for one large sort (it uses none unless told to)
 SQLITE_SORT_THREADS = min(4, max(1, (os.cpu_count() or 1) - 1))
@@ -96,9 +97,17 @@ def create_source_engine(url: sa.URL) -> sa.Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
     if backend == "duckdb":
         patch_duckdb_reflection(engine)
+        DuckDBWatchdog(_statement_budget_ms).install(engine)
     if backend in ("mysql", "mariadb"):
         reflect_mysql_booleans()
     return engine
+
+
+def _statement_budget_ms() -> float:
+    """The statement timeout in force (read when each statement starts, so tests may lower it)."""
+    from actui.source import source as source_module
+
+    return float(source_module.STATEMENT_TIMEOUT_MS)
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
