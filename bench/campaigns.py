@@ -1,6 +1,7 @@
 """Benchmark: stream a 1 M-customer campaign with three groups; rows/s and peak RSS vs raw driver.
 
-Usage: ``.venv/bin/python bench/campaigns.py [--rows 1000000] [--db URL] [--keep PATH] [--runs 3]``
+Usage: ``.venv/bin/python bench/campaigns.py [--rows 1000000] [--db URL [--load]] [--keep PATH]
+[--runs 3]``
 
 Without ``--db`` a demo SQLite database of ``--rows`` customers is written to a temporary folder
 (or to ``--keep PATH``, reused on the next run). The baseline is the campaign's own SELECT, read
@@ -11,6 +12,10 @@ loaded into a scratch PostgreSQL database and measured again (``--no-postgres`` 
 With ``--runs N`` both are run N times, alternating, and the medians are printed with the load
 average (the figures of a shared machine move with its load). Targets: >= 200,000 rows/s and
 peak RSS <= 200 MB.
+
+``--db URL`` measures that database instead (MySQL/MariaDB, DuckDB or any other); with ``--load``
+the ``--rows`` demo customers are first written into it (its demo tables replaced). The raw
+baseline reads MySQL through PyMySQL's unbuffered cursor, as the stream does.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -70,7 +76,41 @@ def _write_demo(path: str, rows: int) -> None:
 
 
 def _load_postgres(url: str, rows: int) -> None:
-    load_demo(url, rows, DEMO_SEED)
+    load_demo(url, rows, DEMO_SEED, overwrite=True)
+
+
+def _load_duckdb(url: str, rows: int) -> None:
+    """The demo rows into DuckDB through a data frame (row-by-row inserts take minutes)."""
+    import duckdb
+    import pandas
+
+    from actui.demo.generator import iter_python_rows
+    from actui.demo.schema import (
+        CUSTOMER_360_COLUMNS,
+        MERGED_CUSTOMERS_COLUMNS,
+        index_statements,
+    )
+
+    load_demo(url, 1, DEMO_SEED, overwrite=True)  # the tables, as load_demo declares them
+    connection = duckdb.connect(str(sa.make_url(url).database))
+    try:
+        connection.execute("DELETE FROM merged_customers; DELETE FROM customer_360")
+        for statement in index_statements():
+            connection.execute(f"DROP INDEX IF EXISTS {statement.split()[2]}")
+        generated = iter_python_rows(rows, DEMO_SEED)
+        while batch := list(islice(generated, 100_000)):
+            frame = pandas.DataFrame(batch, columns=list(CUSTOMER_360_COLUMNS))
+            connection.register("batch", frame)
+            connection.execute("INSERT INTO customer_360 SELECT * FROM batch")
+            connection.unregister("batch")
+        columns = ", ".join(MERGED_CUSTOMERS_COLUMNS)
+        connection.execute(
+            f"INSERT INTO merged_customers ({columns}) SELECT {columns} FROM customer_360"
+        )
+        for statement in index_statements():
+            connection.execute(statement)
+    finally:
+        connection.close()
 
 
 def in_child(target: Callable[[str, int], None], *args: Any) -> None:
@@ -110,6 +150,13 @@ def raw_baseline(plan: CampaignPlan) -> tuple[int, float, float]:
         if engine.dialect.name == "postgresql":
             stream = cursor.stream(str(compiled), params, size=CHUNK)  # type: ignore[attr-defined]
             while rows := list(islice(stream, CHUNK)):
+                count += len(rows)
+        elif engine.dialect.name in ("mysql", "mariadb"):  # unbuffered, or it holds every row
+            import pymysql.cursors
+
+            cursor = connection.cursor(pymysql.cursors.SSCursor)  # type: ignore[call-arg]
+            cursor.execute(str(compiled), params)
+            while rows := cursor.fetchmany(CHUNK):
                 count += len(rows)
         else:
             cursor.execute(str(compiled), params)
@@ -198,7 +245,13 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write (or reuse) the demo database here")
     parser.add_argument("--runs", type=int, default=1, help="repeat and print medians")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--load", action="store_true", help="write --rows demo rows into --db")
     args = parser.parse_args()
+    if args.load and args.db:
+        started = time.perf_counter()
+        duckdb = sa.make_url(args.db).get_backend_name() == "duckdb"
+        in_child(_load_duckdb if duckdb else _load_postgres, args.db, args.rows)
+        print(f"loaded {args.rows:,} demo customers in {time.perf_counter() - started:.1f} s")
     measure(args.db or demo_url(args.rows, args.keep), args.runs)
     if args.db or args.no_postgres:
         return

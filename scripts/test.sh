@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, command two: install test and lint deps and the system services the tests need
-# (PostgreSQL, a Secret Service keyring), then run ruff, mypy, the import contracts and pytest.
+# (PostgreSQL, MariaDB, a Secret Service keyring), then run ruff, mypy, the import contracts and
+# pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,10 +31,11 @@ echo "== import contracts" >&2
 lint-imports
 
 echo "== pytest" >&2
-# pg_virtualenv starts a throwaway PostgreSQL cluster (-t: in a temporary directory, even as root,
-# so it never meets a cluster of the same name) and exports PG* to the command;
-# dbus-run-session + gnome-keyring-daemon give keyring a real Secret Service backend.
-exec pg_virtualenv -t -o fsync=off -o max_connections=200 dbus-run-session -- bash -c '
+# scripts/mariadb.sh starts a throwaway MariaDB server (installing it when missing) and exports
+# ACTUI_TEST_MYSQL_URL; pg_virtualenv starts a throwaway PostgreSQL cluster (-t: in a temporary
+# directory, even as root, so it never meets a cluster of the same name) and exports PG* to the
+# command; dbus-run-session + gnome-keyring-daemon give keyring a real Secret Service backend.
+exec bash scripts/mariadb.sh pg_virtualenv -t -o fsync=off -o max_connections=200 dbus-run-session -- bash -c '
   # a fresh keyring directory, so a login keyring with another password cannot lock the tests out
   export XDG_DATA_HOME="$(mktemp -d)"
   echo -n actui-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true

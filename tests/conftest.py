@@ -9,6 +9,7 @@ import pytest
 
 pytest_plugins = [
     "tests.fixtures.postgres",
+    "tests.fixtures.mysql",
     "tests.fixtures.demo",
     "tests.fixtures.sandbox",
     "tests.fixtures.keyring",

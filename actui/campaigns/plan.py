@@ -21,6 +21,7 @@ from sqlalchemy import (
     Select,
     Table,
     case,
+    cast,
     exists,
     false,
     func,
@@ -30,9 +31,9 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.dialects import mysql
 
 from actui.campaigns.assignment import GroupAssigner
-from actui.campaigns.emails import STRIP_CHARS
 from actui.campaigns.model import (
     FIELD_PREFIX,
     Campaign,
@@ -48,7 +49,7 @@ from actui.segments.compiler import (
     segment_table_name,
     sql_key_column,
 )
-from actui.segments.email_sql import normalized_email_sql
+from actui.segments.email_sql import normalized_email_sql, trimmed_email_sql
 from actui.segments.model import RuleSegment, Segment, parse_segment, segment_to_dict
 from actui.segments.resolver import SegmentResolver
 from actui.segments.sql_mode import query_columns
@@ -231,7 +232,7 @@ def build_plan(
         )
         .select_from(joined)
         .where(audience_condition)
-        .order_by(email_key, member_key)
+        .order_by(_byte_order(email_key, source.dialect), member_key)
     )
     groups = tuple(
         tuple(
@@ -494,12 +495,19 @@ def _near(name: str, names: Sequence[str]) -> str:
 
 
 def _trim(expr: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
-    """Strip exactly :data:`STRIP_CHARS` in SQL, as Python does, where the database allows it."""
-    if dialect == "sqlite":
-        return func.trim(expr, literal(STRIP_CHARS))
-    if dialect == "postgresql":
-        return func.btrim(expr, literal(STRIP_CHARS))
-    return func.trim(expr)
+    """Strip exactly the characters a send strips, in SQL, where the database allows it."""
+    return trimmed_email_sql(expr, dialect)
+
+
+def _byte_order(expr: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """``expr`` to sort by so that equal texts, and only those, are next to each other.
+
+    MySQL's usual collations are case- and accent-insensitive (``e`` sorts with ``\u00e9``),
+    which would put other addresses between two rows sharing one: they sort by their bytes.
+    """
+    if dialect in ("mysql", "mariadb"):
+        return cast(expr, mysql.BINARY())
+    return expr
 
 
 __all__ = [

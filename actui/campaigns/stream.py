@@ -44,6 +44,7 @@ from actui.campaigns.plan import (
     GroupSpec,
 )
 from actui.source import source as source_module
+from actui.source.timeouts import allow_mysql_streamed_read
 
 #: contacts per chunk by default, and rows read from the driver at a time: small enough that a
 #: chunk's rows and contacts stay in the CPU's cache (chunks of 5,000 made a stream of a million
@@ -239,6 +240,8 @@ def driver_rows(
         with streamed as fetch:
             yield fetch
         return
+    if connection.dialect.name in ("mysql", "mariadb"):
+        allow_mysql_streamed_read(connection, source_module.STREAMED_READ_TIMEOUT_MS)
     result = connection.execution_options(stream_results=True).execute(statement)
     try:
         cursor = result.cursor

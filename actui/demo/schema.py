@@ -7,12 +7,21 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Double,
     Float,
     Integer,
     MetaData,
+    String,
     Table,
     Text,
 )
+from sqlalchemy.dialects import mysql
+
+# MySQL and MariaDB index and key only sized text, FLOAT is single precision on MySQL and DuckDB,
+# and MySQL's DATETIME drops fractions of a second unless told: the same values everywhere
+_TEXT = Text().with_variant(String(255), "mysql", "mariadb")
+_FLOAT = Float().with_variant(Double(), "mysql", "mariadb", "duckdb")
+_DATETIME = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 SEGMENT_TABLE = "customer_360"
 ATTRIBUTE_TABLE = "merged_customers"
@@ -23,46 +32,46 @@ demo_metadata = MetaData()
 customer_360 = Table(
     SEGMENT_TABLE,
     demo_metadata,
-    Column("customer_id", Text, primary_key=True),
-    Column("email", Text),
-    Column("given_name", Text),
-    Column("surname", Text),
+    Column("customer_id", _TEXT, primary_key=True),
+    Column("email", _TEXT),
+    Column("given_name", _TEXT),
+    Column("surname", _TEXT),
     Column("birthdate", Date),
-    Column("gender", Text),
-    Column("phone", Text),
-    Column("city", Text),
-    Column("state", Text),
-    Column("postal_code", Text),
-    Column("country", Text),
-    Column("loyalty_tier", Text),
-    Column("lifetime_value", Float),
+    Column("gender", _TEXT),
+    Column("phone", _TEXT),
+    Column("city", _TEXT),
+    Column("state", _TEXT),
+    Column("postal_code", _TEXT),
+    Column("country", _TEXT),
+    Column("loyalty_tier", _TEXT),
+    Column("lifetime_value", _FLOAT),
     Column("order_count", Integer),
-    Column("average_order_value", Float),
+    Column("average_order_value", _FLOAT),
     Column("first_order_date", Date),
     Column("last_order_date", Date),
-    Column("churn_propensity", Float),
+    Column("churn_propensity", _FLOAT),
     Column("email_opt_in", Boolean),
     Column("sms_opt_in", Boolean),
-    Column("preferred_channel", Text),
-    Column("preferred_store", Text),
+    Column("preferred_channel", _TEXT),
+    Column("preferred_store", _TEXT),
     Column("signup_date", Date),
-    Column("last_seen_at", DateTime),
+    Column("last_seen_at", _DATETIME),
 )
 
 merged_customers = Table(
     ATTRIBUTE_TABLE,
     demo_metadata,
-    Column("customer_id", Text, primary_key=True),
-    Column("email", Text),
-    Column("given_name", Text),
-    Column("surname", Text),
-    Column("phone", Text),
+    Column("customer_id", _TEXT, primary_key=True),
+    Column("email", _TEXT),
+    Column("given_name", _TEXT),
+    Column("surname", _TEXT),
+    Column("phone", _TEXT),
     Column("birthdate", Date),
-    Column("city", Text),
-    Column("state", Text),
-    Column("postal_code", Text),
-    Column("country", Text),
-    Column("gender", Text),
+    Column("city", _TEXT),
+    Column("state", _TEXT),
+    Column("postal_code", _TEXT),
+    Column("country", _TEXT),
+    Column("gender", _TEXT),
 )
 
 #: one row per order; see actui.demo.orders for how they are made

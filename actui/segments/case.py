@@ -8,6 +8,7 @@ on both sides, as do ``contains``, ``starts with`` and ``ends with``.
 :func:`folded` is ``lower()`` on PostgreSQL and every other database, and on SQLite (whose
 ``lower()`` folds ASCII letters only) the function of :mod:`actui.textcase`, which lowers text
 the way PostgreSQL does: ``is "ZÜRICH"`` and ``contains "MÜL"`` find the same rows on both.
+On MySQL and MariaDB the column is first given a binary collation (:func:`exact_text`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import itertools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, func, literal, or_
+from sqlalchemy import ColumnElement, Dialect, String, and_, cast, func, literal, or_
+from sqlalchemy.dialects import mysql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement as _Column
@@ -82,7 +84,7 @@ def case_insensitive_in(
 
 
 def case_insensitive_like(
-    column: _Column[Any], pattern: str, escape: str, ascii_like_ignores_case: bool
+    column: _Column[Any], pattern: str, escape: str | None, ascii_like_ignores_case: bool
 ) -> ColumnElement[bool]:
     """``column`` matches the LIKE ``pattern`` ignoring case, as ``lower()`` on both sides does.
 
@@ -90,11 +92,29 @@ def case_insensitive_like(
     pattern is then matched by the built-in LIKE alone, and only values holding a character that
     lower-cases to ASCII (:data:`FOLDS_TO_ASCII`) are lowered in Python; a count does not pay a
     Python call a row for ``contains "san"``. The answer is the same as lowering every value.
+    ``escape`` None: the dialect's LIKE takes no ESCAPE clause (BigQuery: a backslash escapes).
     """
+
+    def like(text: ColumnElement[Any], matched: ColumnElement[Any]) -> ColumnElement[bool]:
+        return text.like(matched, escape=escape) if escape else text.like(matched)
+
     if not (ascii_like_ignores_case and pattern.isascii()):
-        return folded(column).like(folded(literal(pattern)), escape=escape)
+        return like(folded(column), folded(literal(pattern)))
     rare = or_(*(func.instr(column, literal(char)) > 0 for char in FOLDS_TO_ASCII))
     return or_(
-        column.like(literal(pattern), escape=escape),
-        and_(rare, folded(column).like(literal(pattern.lower()), escape=escape)),
+        like(column, literal(pattern)),
+        and_(rare, like(folded(column), literal(pattern.lower()))),
     )
+
+
+def exact_text(column: _Column[Any], dialect: Dialect) -> _Column[Any]:
+    """``column`` compared character by character: as is, except on MySQL and MariaDB.
+
+    Their usual collations ignore case, accents and trailing spaces (``'az' = 'AZ '``): the text
+    is compared there in UTF-8 under a binary collation that keeps trailing spaces, as the other
+    databases compare it.
+    """
+    if dialect.name not in ("mysql", "mariadb"):
+        return column
+    collation = "utf8mb4_nopad_bin" if getattr(dialect, "is_mariadb", False) else "utf8mb4_0900_bin"
+    return cast(column, mysql.CHAR(charset="utf8mb4")).collate(collation)

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement as _Column
 from sqlalchemy.types import TypeEngine
 
-from actui.segments.case import case_insensitive_in, case_insensitive_like
+from actui.segments.case import case_insensitive_in, case_insensitive_like, exact_text
 from actui.segments.dates import relative_range
 from actui.segments.email_sql import normalized_email_sql
 from actui.segments.errors import SegmentError
@@ -61,13 +61,22 @@ if TYPE_CHECKING:
 LIKE_ESCAPE = "!"
 
 
-def like_escape(text: str) -> str:
-    """``text`` with ``!``, ``%`` and ``_`` escaped so LIKE matches it literally."""
-    return (
-        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
-        .replace("%", LIKE_ESCAPE + "%")
-        .replace("_", LIKE_ESCAPE + "_")
-    )
+#: BigQuery's LIKE has no ESCAPE clause: a backslash escapes there
+BIGQUERY_LIKE_ESCAPE = "\\"
+
+
+def like_escape(text: str, escape: str = LIKE_ESCAPE) -> str:
+    """``text`` with ``escape``, ``%`` and ``_`` escaped so LIKE matches it literally."""
+    return text.replace(escape, escape * 2).replace("%", escape + "%").replace("_", escape + "_")
+
+
+def _like(
+    text: ColumnElement[Any], pattern: ColumnElement[Any], dialect: str
+) -> ColumnElement[bool]:
+    """``text LIKE pattern`` with the escape character of :func:`like_escape` for ``dialect``."""
+    if dialect == "bigquery":
+        return text.like(pattern)
+    return text.like(pattern, escape=LIKE_ESCAPE)
 
 
 def segment_table_name(segment: Segment, source: Source) -> str:
@@ -305,14 +314,11 @@ class _Compiler:
         case_sensitive = (
             scope.case_sensitive if condition.case_sensitive is None else condition.case_sensitive
         )
+        dialect = self.source.engine.dialect
+        if kind == "string":
+            column = exact_text(column, dialect)
         predicate, null_safe = _positive(
-            operator,
-            column,
-            kind,
-            condition.value,
-            case_sensitive,
-            scope.today,
-            self.source.dialect,
+            operator, column, kind, condition.value, case_sensitive, scope.today, dialect.name
         )
         if not negated:
             return predicate
@@ -340,44 +346,43 @@ def _positive(
     if operator == "is false":
         return column == false(), False
     if kind == "string":
-        sqlite = dialect == "sqlite"
-        return _string(operator, column, value, case_sensitive, sqlite), False
+        return _string(operator, column, value, case_sensitive, dialect), False
     if kind == "number":
         return _number(operator, column, value), False
     return _date(operator, column, kind, value, today), False
 
 
 def _string(
-    operator: str,
-    column: _Column[Any],
-    value: Any,
-    case_sensitive: bool,
-    sqlite: bool = False,
+    operator: str, column: _Column[Any], value: Any, case_sensitive: bool, dialect: str = ""
 ) -> ColumnElement[bool]:
-    """A text leaf; ``sqlite`` picks the forms that spare SQLite a Python call a row."""
+    """A text leaf; on SQLite, the forms that spare it a Python call a row."""
     if operator in ("is", "is one of"):
         values = [value] if operator == "is" else list(value)
         if case_sensitive:
             return column == values[0] if len(values) == 1 else column.in_(values)
-        return case_insensitive_in(column, values, sqlite)
+        return case_insensitive_in(column, values, dialect == "sqlite")
     text = str(value)
+    escaped = like_escape(text, BIGQUERY_LIKE_ESCAPE if dialect == "bigquery" else LIKE_ESCAPE)
     pattern = {
-        "contains": f"%{like_escape(text)}%",
-        "starts with": f"{like_escape(text)}%",
-        "ends with": f"%{like_escape(text)}",
+        "contains": f"%{escaped}%",
+        "starts with": f"{escaped}%",
+        "ends with": f"%{escaped}",
     }[operator]
     if not case_sensitive:
-        return case_insensitive_like(column, pattern, LIKE_ESCAPE, sqlite)
+        escape = None if dialect == "bigquery" else LIKE_ESCAPE
+        return case_insensitive_like(column, pattern, escape, dialect == "sqlite")
     if operator == "contains":
         return func.replace(column, literal(text), literal("")) != column
-    like = column.like(literal(pattern), escape=LIKE_ESCAPE)
+    like = _like(column, literal(pattern), dialect)
     size = len(text)
+    # MySQL's length() counts bytes
+    length = func.char_length if dialect in ("mysql", "mariadb") else func.length
     if operator == "starts with":
         return and_(like, func.substr(column, 1, size) == literal(text))
     return and_(
         like,
-        func.length(column) >= size,
-        func.substr(column, func.length(column) - (size - 1)) == literal(text),
+        length(column) >= size,
+        func.substr(column, length(column) - (size - 1)) == literal(text),
     )
 
 

@@ -13,12 +13,25 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from actui.emails import register_sqlite_email_functions
 from actui.source.catalog import SourceError
+from actui.source.duckdb_reflection import patch_duckdb_reflection
+from actui.source.mysql_reflection import reflect_mysql_booleans
+from actui.source.timeouts import DuckDBWatchdog
 from actui.textcase import register_sqlite_lower
 
 #: helper threads SQLite may use for one large sort (it uses none unless told to)
 SQLITE_SORT_THREADS = min(4, max(1, (os.cpu_count() or 1) - 1))
 #: seconds to wait for a database server to answer before giving up
 CONNECT_TIMEOUT_SECONDS = 10
+
+#: (backend, driver) pairs whose driver takes ``connect_timeout`` in seconds
+_DRIVERS_WITH_CONNECT_TIMEOUT = {
+    ("postgresql", "psycopg"),
+    ("postgresql", "psycopg2"),
+    ("mysql", "pymysql"),
+    ("mysql", "mysqldb"),
+    ("mariadb", "pymysql"),
+    ("mariadb", "mysqldb"),
+}
 
 _URL_EXAMPLE = "sqlite:///customers.db or postgresql+psycopg://user@host/dbname"
 
@@ -84,8 +97,13 @@ def create_source_engine(url: sa.URL) -> sa.Engine:
     options: dict[str, Any] = {"pool_pre_ping": backend != "sqlite"}
     if backend == "sqlite":
         connect_args["check_same_thread"] = False
-    elif backend == "postgresql" and url.get_driver_name() in ("psycopg", "psycopg2"):
+    elif backend in ("postgresql", "mysql", "mariadb") and (
+        (backend, url.get_driver_name()) in _DRIVERS_WITH_CONNECT_TIMEOUT
+    ):
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    elif backend == "duckdb" and url.database not in (None, "", ":memory:"):
+        # DuckDB has no read-only transactions: the file is opened read-only instead
+        connect_args["read_only"] = True
     shown = url.render_as_string(hide_password=True)
     try:
         engine = sa.create_engine(url, connect_args=connect_args, **options)
@@ -97,14 +115,27 @@ def create_source_engine(url: sa.URL) -> sa.Engine:
     except ImportError as error:
         raise SourceError(
             f"The database driver for {shown} is not installed ({error.name or error}): "
-            "install it, e.g. pip install 'actui[postgres]'."
+            "install it, e.g. pip install 'actui[postgres]' (or actui[mysql], actui[duckdb], "
+            "actui[snowflake], actui[bigquery], actui[redshift], actui[databricks])."
         ) from None
     except (ArgumentError, TypeError, ValueError) as error:
         raise SourceError(f"Cannot use the database URL {shown}: {error}.") from None
     if backend == "sqlite":
         # insights judge emails with the send's own rule, in SQL (see actui.segments.email_sql)
         event.listen(engine, "connect", _on_sqlite_connect)
+    if backend == "duckdb":
+        patch_duckdb_reflection(engine)
+        DuckDBWatchdog(_statement_budget_ms).install(engine)
+    if backend in ("mysql", "mariadb"):
+        reflect_mysql_booleans()
     return engine
+
+
+def _statement_budget_ms() -> float:
+    """The statement timeout in force (read when each statement starts, so tests may lower it)."""
+    from actui.source import source as source_module
+
+    return float(source_module.STATEMENT_TIMEOUT_MS)
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 from actui.source.catalog import ColumnKind, PicklistEntry, PicklistValue, column_kind
 
@@ -85,7 +86,7 @@ def top_values(
     statement = (
         sa.select(column, frequency, rows_seen)
         .group_by(column)
-        .order_by(frequency.desc(), _tie_break(column, connection.dialect.name))
+        .order_by(frequency.desc(), *_tie_break(column, connection.dialect.name))
         .limit(limit + 1)
     )
     result = connection.execute(statement).all()
@@ -94,12 +95,16 @@ def top_values(
     return PicklistRows(entries=entries, capped=len(result) > limit, rows_seen=seen)
 
 
-def _tie_break(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+def _tie_break(column: sa.ColumnElement[Any], dialect: str) -> list[sa.ColumnElement[Any]]:
     """Order equal counts by value, byte-wise, NULL last: the same order on every backend."""
+    is_string = column_kind(column.type) is ColumnKind.STRING
+    if dialect in ("mysql", "mariadb"):  # no NULLS LAST; collations ignore case
+        ordered = sa.cast(column, mysql.BINARY()) if is_string else column
+        return [column.is_(None).asc(), ordered.asc()]
     ordered = column
-    if dialect == "postgresql" and column_kind(column.type) is ColumnKind.STRING:
+    if dialect == "postgresql" and is_string:
         ordered = column.collate("C")
-    return ordered.asc().nulls_last()
+    return [ordered.asc().nulls_last()]
 
 
 def _plain(value: Any) -> PicklistValue:

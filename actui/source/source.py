@@ -51,7 +51,7 @@ from actui.source.emails import (
 )
 from actui.source.picklists import SAMPLE_THRESHOLD_ROWS, sample_of, top_values
 from actui.source.store import MemoryDetections
-from actui.source.timeouts import SqliteDeadline
+from actui.source.timeouts import SqliteDeadline, start_read
 
 #: PostgreSQL tables whose planner statistics say more rows than this get an estimated count
 ESTIMATE_ABOVE_ROWS = 5_000_000
@@ -260,6 +260,8 @@ class Source:
                 connection.exec_driver_sql(
                     f"SET LOCAL statement_timeout = {int(STATEMENT_TIMEOUT_MS)}"
                 )
+            else:  # MySQL, MariaDB and the warehouses (see read_only_statements)
+                start_read(connection, STATEMENT_TIMEOUT_MS)
             try:
                 yield connection
             finally:

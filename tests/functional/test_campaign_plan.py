@@ -136,6 +136,23 @@ def test_assignment_is_the_same_on_a_second_run(demo_source: Source) -> None:
     assert set(shares) == {"A", "B", "Control"}
 
 
+def _grown_mysql(demo_url: str) -> Iterator[str]:
+    from actui.demo.data import load_demo
+
+    name = f"actui_grown_{secrets.token_hex(4)}"
+    admin = sa.create_engine(demo_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    try:
+        url = sa.make_url(demo_url).set(database=name).render_as_string(hide_password=False)
+        load_demo(url, DEMO_ROWS + 500, DEMO_SEED)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+        admin.dispose()
+
+
 @pytest.fixture
 def grown_demo_url(demo_url: str, tmp_path: Path) -> Iterator[str]:
     """The demo plus 500 new customers (the demo writer's first rows never change)."""
@@ -145,6 +162,14 @@ def grown_demo_url(demo_url: str, tmp_path: Path) -> Iterator[str]:
         path = tmp_path / "grown.db"
         write_demo_sqlite(path, DEMO_ROWS + 500, DEMO_SEED)
         yield f"sqlite:///{path}"
+        return
+    if demo_url.startswith("duckdb"):
+        url = f"duckdb:///{tmp_path / 'grown.duckdb'}"
+        load_demo(url, DEMO_ROWS + 500, DEMO_SEED)
+        yield url
+        return
+    if demo_url.startswith("mysql"):
+        yield from _grown_mysql(demo_url)
         return
     import psycopg
 

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, MetaData, Table, Text, create_engine, select
+from sqlalchemy import Column, MetaData, String, Table, Text, create_engine, select
 
 from actui.config import SourceSettings
 from actui.segments.compiler import members_query
 from actui.segments.model import Condition, RuleSegment
 from actui.source import Source
+from actui.source.connect import create_source_engine, parse_source_url
 
 TRICKY = [
     "O'Brien",
@@ -31,14 +32,18 @@ TRICKY = [
 ]
 
 
+#: MySQL and MariaDB key only sized text
+_TEXT = Text().with_variant(String(100), "mysql", "mariadb")
+
+
 def _write_people(url: str) -> None:
     engine = create_engine(url)
     table = Table(
         "people",
         MetaData(),
-        Column("customer_id", Text, primary_key=True),
-        Column("email", Text),
-        Column("note", Text),
+        Column("customer_id", _TEXT, primary_key=True),
+        Column("email", _TEXT),
+        Column("note", _TEXT),
     )
     table.metadata.drop_all(engine)
     table.metadata.create_all(engine)
@@ -53,16 +58,19 @@ def _write_people(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "mariadb", "duckdb"])
 def people_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A tiny table whose values are injection and wildcard attempts, one customer each."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'tricky.db'}"
+    elif request.param == "duckdb":
+        url = f"duckdb:///{request.getfixturevalue('duckdb_path').parent / 'tricky.duckdb'}"
     else:
-        url = str(request.getfixturevalue("pg_url"))
+        fixture = "pg_url" if request.param == "postgres" else "mysql_url"
+        url = str(request.getfixturevalue(fixture))
     _write_people(url)
     yield url
-    engine = create_engine(url)  # the PostgreSQL database is shared by the session: leave it clean
+    engine = create_engine(url)  # server databases are shared by the session: leave them clean
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS people")
     engine.dispose()
@@ -126,7 +134,8 @@ def test_injection_leaves_the_table_untouched(tricky_source: Source, people_url:
     for operator in ("is", "contains", "starts with", "is not", "does not contain"):
         _notes(tricky_source, operator, "'; DROP TABLE people; --")
         _notes(tricky_source, operator, "x'); DELETE FROM people; --")
-    engine = create_engine(people_url)
+    tricky_source.dispose()  # DuckDB opens a file once per process, read-only or not
+    engine = create_source_engine(parse_source_url(people_url))
     with engine.connect() as connection:
         table = Table("people", MetaData(), autoload_with=connection)
         notes = [row.note for row in connection.execute(select(table))]

@@ -1,4 +1,4 @@
-"""The shared email rule reaches SQL: SQLite's registered function and the portable fallback."""
+"""The shared email rule reaches SQL: SQLite's function, MySQL's REGEXP, the portable fallback."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import mssql, mysql
 
 from actui.campaigns.emails import check_email
 from actui.emails import SQLITE_EMAIL_REASON_FUNCTION, sql_email_reason
-from actui.segments.email_sql import email_reason_sql, valid_email_sql
+from actui.segments.email_sql import email_reason_sql, is_exact, valid_email_sql
 from actui.source.connect import create_source_engine
 
 
@@ -59,9 +59,16 @@ def test_the_function_is_deterministic_so_sqlite_may_index_it(engine: sa.Engine)
     assert bad == 1
 
 
-def test_other_databases_get_the_documented_like_approximation() -> None:
+def test_databases_without_a_regex_get_the_documented_like_approximation() -> None:
     email = sa.column("email", sa.String)
-    compiled = str(valid_email_sql(email, "mysql").compile(dialect=mysql.dialect()))
+    compiled = str(valid_email_sql(email, "mssql").compile(dialect=mssql.dialect()))
     assert "LIKE" in compiled
     assert SQLITE_EMAIL_REASON_FUNCTION not in compiled
-    assert "REGEXP" not in str(email_reason_sql(email, "mysql").compile(dialect=mysql.dialect()))
+    assert not is_exact("mssql")
+
+
+def test_mysql_judges_emails_with_regexp_not_like() -> None:
+    email = sa.column("email", sa.String)
+    compiled = str(email_reason_sql(email, "mysql").compile(dialect=mysql.dialect()))
+    assert " REGEXP " in compiled and "LIKE" not in compiled
+    assert is_exact("mysql") and is_exact("mariadb")
