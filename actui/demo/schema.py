@@ -78,10 +78,10 @@ merged_customers = Table(
 orders = Table(
     ORDERS_TABLE,
     demo_metadata,
-    Column("order_id", Integer, primary_key=True),
-    Column("customer_id", Text, nullable=False),
+    Column("order_id", Integer, primary_key=True, autoincrement=False),  # ids are given
+    Column("customer_id", _TEXT, nullable=False),
     Column("order_date", Date, nullable=False),
-    Column("amount", Float, nullable=False),
+    Column("amount", _FLOAT, nullable=False),
 )
 
 #: customer_360 column names, in table order (the order of :func:`actui.demo.data.iter_demo_rows`)

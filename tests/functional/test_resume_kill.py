@@ -252,8 +252,8 @@ def run_trials(
             assert status_of(home, run_id) is not None, f"trial {trial}: the run was lost"
             kills.record(home, run_id, account.sandbox.dump())
         # two resumes at once (of a run not finished already)
-        if run_id is not None and trial % 4 == 0 and status_of(home, run_id) != "completed":
-            wait = ("--wait",) if trial % 8 == 0 else ()
+        if run_id is not None and trial % 2 == 0 and status_of(home, run_id) != "completed":
+            wait = ("--wait",) if trial % 4 == 0 else ()
             pair = [
                 actui("send", "--resume", run_id, "--db", db, "--json", *wait, capture=True)
                 for _ in range(2)

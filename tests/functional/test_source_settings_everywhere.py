@@ -53,6 +53,9 @@ def crm_url(new_pg_url: Callable[[], str]) -> str:
             ],
         )
         connection.exec_driver_sql(
+            'CREATE TABLE crm.orders ("Member ID" integer, ordered_on date, amount float)'
+        )
+        connection.exec_driver_sql(
             "CREATE TABLE public.customer_360 (customer_id integer PRIMARY KEY, email text)"
         )
         connection.execute(
@@ -116,7 +119,7 @@ def test_every_command_that_takes_db_honours_the_saved_schema(
 
     def tables() -> None:
         listed = json.loads(_run("tables", "--db", crm_url, "--json").stdout)
-        assert [table["name"] for table in listed["tables"]] == ["members"]
+        assert [table["name"] for table in listed["tables"]] == ["members", "orders"]
 
     def picklist() -> None:
         result = _run("picklist", "members", "Home City", "--db", crm_url, "--json")
@@ -135,6 +138,16 @@ def test_every_command_that_takes_db_honours_the_saved_schema(
         assert result.exit_code == 0, result.output
         sizes = [group["size"] for group in json.loads(result.stdout)["groups"]]
         assert sum(sizes) == len(ZURICH)
+
+    def campaigns_results() -> None:
+        imported = _run("campaigns", "import", str(campaign))
+        assert imported.exit_code == 0, imported.output
+        sent = _run("send", "CRM split", "--db", crm_url, "--json")
+        assert sent.exit_code == 0, sent.output
+        result = _run("campaigns", "results", "CRM split", "--db", crm_url, "--json")
+        assert result.exit_code == 0, result.output
+        groups = json.loads(result.stdout)["groups"]
+        assert sum(group["members"] for group in groups) == len(ZURICH)
 
     def send() -> None:
         common = ["--segment", segment, "--destination", "sandbox", "--list", "CRM"]
@@ -167,6 +180,7 @@ def test_every_command_that_takes_db_honours_the_saved_schema(
         "picklist": picklist,
         "count": count,
         "campaigns preview": campaigns_preview,
+        "campaigns results": campaigns_results,
         "send": send,
         "source show": source_show,
         "source set": source_set,
