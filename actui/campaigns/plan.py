@@ -1,11 +1,14 @@
 """Turn a campaign into one checked SQL query plus what Python needs to split and map its rows.
 
 The query (see :func:`build_plan`) does the set work in the database: the audience's members,
-a flag for those in any exclusion segment (exclusions always win), a ``CASE`` giving each
-member's sub-audience (the first whose segment matches; "everyone else" when none does), and a
-``LEFT JOIN`` of the attribute table on the customer key for the mapped columns, ordered by the
-normalized email and then the customer key, so duplicates arrive one after another and the first
-of each run (the lowest customer key) wins.
+a flag for those excluded (exclusions always win: a member is excluded when it is in any exclusion
+segment, or when its normalized email is the email of any customer in one, whatever record carries
+it), a ``CASE`` giving each member's sub-audience (the first whose segment matches; "everyone
+else" when none does), and a ``LEFT JOIN`` of the attribute table on the customer key for the
+mapped columns, ordered by the normalized email, then the sub-audience, then the customer key, so
+the rows of one email arrive one after another and the first of each run wins: the first
+sub-audience that holds the email, and within it the lowest customer key. An email is therefore in
+one group of the whole campaign.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union,
 )
 
 from actui.campaigns.assignment import GroupAssigner
@@ -174,10 +178,9 @@ def build_plan(
 
     members = _Members(source, resolver, segment_table)
     base, member_key, audience_condition = members.base(campaign.audience)
-    excluded = or_(
-        false(),
-        *(members.test(ref, f"exclusion {i + 1}") for i, ref in enumerate(campaign.exclusions)),
-    )
+    excluded_by_key = [
+        members.test(ref, f"exclusion {i + 1}") for i, ref in enumerate(campaign.exclusions)
+    ]
     sub_audience_index = _sub_audience_case(campaign, members)
 
     email_column = _email_column(campaign, defaults)
@@ -207,19 +210,29 @@ def build_plan(
         seg_key = settings.customer_key
         joined = joined.outerjoin(segment_table, segment_table.c[seg_key] == member_key)
     email_key = func.lower(trimmed)
+    excluded_emails = _excluded_emails(
+        campaign, members, email_expr, customer_key, attribute_table, segment_table
+    )
+    excluded = or_(
+        false(),
+        *excluded_by_key,
+        *([email_key.in_(excluded_emails)] if excluded_emails is not None else []),
+    )
+    sub_label = sub_audience_index.label("sub_audience_index")
+    email_key_label = email_key.label("email_key")
     statement = (
         select(
             member_key.label("customer_key"),
-            sub_audience_index.label("sub_audience_index"),
+            sub_label,
             case((excluded, 1), else_=0).label("excluded"),
-            email_key.label("email_key"),
+            email_key_label,
             email_expr.label("email"),
             null().label("no_value"),
             *(resolved[column].label(f"attribute_{i}") for i, column in enumerate(wanted)),
         )
         .select_from(joined)
         .where(audience_condition)
-        .order_by(email_key, member_key)
+        .order_by(email_key_label, sub_label, member_key)
     )
     groups = tuple(
         tuple(
@@ -380,6 +393,45 @@ def _sub_audience_case(campaign: Campaign, members: _Members) -> ColumnElement[A
     if not whens:
         return fallback
     return case(*whens, else_=fallback)
+
+
+def _excluded_emails(
+    campaign: Campaign,
+    members: _Members,
+    email_expr: ColumnElement[Any],
+    customer_key: str,
+    attribute_table: Table,
+    segment_table: Table,
+) -> Select[Any] | None:
+    """The normalized emails of every customer of the exclusion segments (None: no exclusions).
+
+    Each excluded customer brings the email its segment reads and the email the campaign would
+    send to it (the mapped email column, found by customer key), so a record the audience holds
+    under another key is excluded all the same. The tables are aliased: nothing here correlates
+    with the campaign query.
+    """
+    dialect = members.source.dialect
+    email_table = _table_of(email_expr)
+    email_name = getattr(email_expr, "name", None)
+    key_name = customer_key if email_table is attribute_table else members.source.settings.customer_key
+    parts: list[Select[Any]] = []
+    for i, ref in enumerate(campaign.exclusions):
+        segment = members.resolve(ref, f"exclusion {i + 1}")
+        people = members_query(segment, members.source, members.resolver).subquery()
+        own = func.lower(_trim(people.c.email, dialect))
+        parts.append(select(own.label("email_key")).where(own != ""))
+        if isinstance(email_table, Table) and email_name in email_table.c and key_name in email_table.c:
+            records = email_table.alias(f"excluded_{i + 1}")
+            mapped = records.c[email_name]
+            parts.append(
+                select(func.lower(_trim(mapped, dialect)).label("email_key")).where(
+                    func.lower(_trim(mapped, dialect)) != "",
+                    records.c[key_name].in_(select(people.c.customer_key)),
+                )
+            )
+    if not parts:
+        return None
+    return select(union(*parts).subquery("excluded_emails").c.email_key)
 
 
 def _table_of(expr: ColumnElement[Any]) -> object:

@@ -1,13 +1,16 @@
 """Stream a planned campaign's rows from the database as group-assigned contacts and rejections.
 
-Rows arrive ordered by normalized email, then customer key, through a server-side cursor
-(``stream_results``) read in chunks as plain driver tuples (see :func:`driver_rows`), so memory
-stays flat whatever the audience size. Each row is classified once, in this order:
+Rows arrive ordered by normalized email, then sub-audience, then customer key, through a
+server-side cursor (``stream_results``) read in chunks as plain driver tuples (see
+:func:`driver_rows`), so memory stays flat whatever the audience size. Each row is classified once,
+in this order:
 
-1. excluded members and members of no sub-audience are skipped (a send's query never returns them);
+1. excluded members and members of no sub-audience are skipped (a send's query never returns them;
+   an email of any excluded customer excludes every row that carries it);
 2. a row whose normalized email equals the previous row's is a **duplicate**: the first row of
-   each run wins, i.e. the lowest customer key among those sharing the email, whatever their
-   groups; when the winner is in a control group, no one with that email is sent;
+   each run wins, i.e. the first sub-audience holding the email and, within it, the lowest
+   customer key, so each email is in one group of the whole campaign; when the winner is in a
+   control group, no one with that email is sent;
 3. a missing or invalid email (see :mod:`actui.campaigns.emails`) is set aside with its reason;
 4. the member's bucket picks its group; control groups are never emitted.
 
@@ -30,7 +33,8 @@ from xxhash import xxh3_64_intdigest
 
 from actui.campaigns.assignment import BUCKETS, bucket_bounds
 from actui.campaigns.contacts import Contact, RejectedContact
-from actui.campaigns.emails import REASON_DUPLICATE, VALID_EMAIL, rejection_reason
+from actui.accounting import duplicate_reason
+from actui.campaigns.emails import VALID_EMAIL, rejection_reason
 from actui.campaigns.model import FIELD_PREFIX, CampaignError
 from actui.campaigns.plan import (
     EMAIL,
@@ -158,6 +162,7 @@ def stream_rows(
     head = itemgetter(KEY, SUB, EXCLUDED, EMAIL_KEY, EMAIL)
     previous_key: object = _NOTHING
     previous_reason: str | None = None
+    kept_key: str | None = None  # the customer whose row kept the previous email
     with (
         plan.source.read_only() as connection,
         driver_rows(connection, statement, fetch_size, paced=paced) as fetch,
@@ -180,12 +185,10 @@ def stream_rows(
                     if excluded:
                         on_other(EXCLUDED_ROW, spec, None)
                     elif email == previous_key and email is not None:
+                        if previous_reason is None:
+                            previous_reason = duplicate_reason(kept_key)
                         on_other(
-                            REJECTED,
-                            spec,
-                            RejectedContact(
-                                _shown(raw), previous_reason or REASON_DUPLICATE, text_key
-                            ),
+                            REJECTED, spec, RejectedContact(_shown(raw), previous_reason, text_key)
                         )
                     elif email is None or valid(email) is None or not raw.isascii():
                         previous_key = email
@@ -196,6 +199,7 @@ def stream_rows(
                     else:
                         previous_key = email
                         previous_reason = None
+                        kept_key = text_key
                         if build is None:
                             on_other(HELD_OUT if spec.control else SKIPPED, spec, None)
                         else:
