@@ -33,7 +33,7 @@ from xxhash import xxh3_64_intdigest
 
 from actui.campaigns.assignment import BUCKETS, bucket_bounds
 from actui.campaigns.contacts import Contact, RejectedContact
-from actui.accounting import duplicate_reason
+from actui.accounting import Accounting, duplicate_reason
 from actui.campaigns.emails import VALID_EMAIL, rejection_reason
 from actui.campaigns.model import FIELD_PREFIX, CampaignError
 from actui.campaigns.plan import (
@@ -79,6 +79,7 @@ def iter_contacts(
     chunk_size: int = CHUNK_SIZE,
     on_rejected: Callable[[GroupKey, RejectedContact], None] | None = None,
     paced: bool = False,
+    accounting: Accounting | None = None,
 ) -> Iterator[list[tuple[GroupKey, Contact]]]:
     """The contacts to send, in chunks of at most ``chunk_size``, each with its group.
 
@@ -89,20 +90,44 @@ def iter_contacts(
     rejected rows of the groups asked for go to ``on_rejected``. A caller that may pause between
     chunks for longer than the statement timeout (a send's staging, which waits for the
     senders) says ``paced``: see :func:`driver_rows`.
+
+    ``accounting``, when given, counts the rows of the groups asked for (every row without
+    ``group``) in the terms of :mod:`actui.accounting`; the stream then reads the excluded and
+    unplaced rows too, to count them.
     """
     wanted = _wanted_groups(plan, group)
 
     def other(outcome: int, spec: GroupSpec | None, item: Contact | RejectedContact | None) -> None:
-        if (
-            outcome == REJECTED
-            and on_rejected is not None
-            and spec is not None
-            and (wanted is None or spec.key in wanted)
-        ):
+        mine = wanted is None if spec is None else wanted is None or spec.key in wanted
+        if not mine:
+            return
+        if outcome == REJECTED and on_rejected is not None and spec is not None:
             on_rejected(spec.key, item)  # type: ignore[arg-type]
+        if accounting is not None:
+            _account(accounting, outcome, item)
 
     builders = contact_builders(plan, field_ids, wanted)
-    yield from stream_rows(plan, plan.send_statement(), chunk_size, builders, other, paced=paced)
+    statement = plan.send_statement() if accounting is None else plan.statement
+    for chunk in stream_rows(plan, statement, chunk_size, builders, other, paced=paced):
+        if accounting is not None:
+            accounting.customers += len(chunk)
+            accounting.contacts += len(chunk)
+        yield chunk
+
+
+def _account(accounting: Accounting, outcome: int, item: Contact | RejectedContact | None) -> None:
+    """Count one row that was not emitted."""
+    if outcome == SKIPPED:
+        return  # a row of a group not asked for (never reached for a wanted group)
+    accounting.customers += 1
+    if outcome == HELD_OUT:
+        accounting.contacts += 1
+    elif outcome == EXCLUDED_ROW:
+        accounting.excluded += 1
+    elif outcome == UNPLACED:
+        accounting.not_in_any_sub_audience += 1
+    elif isinstance(item, RejectedContact):
+        accounting.count_set_aside(item.reason)
 
 
 def iter_rejected(

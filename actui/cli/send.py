@@ -255,7 +255,7 @@ def runs(run_id: str | None, as_json: bool, limit: int) -> None:
         return
     found = list_runs(limit)
     if as_json:
-        emit_json([run.model_dump(mode="json") for run in found])
+        emit_json({"runs": [run.model_dump(mode="json") for run in found]})
         return
     if not found:
         click.echo("No runs yet.")
@@ -286,8 +286,10 @@ def _show_run(run_id: str, as_json: bool) -> None:
         return
     _print_summary(summary, as_json=False)
     if rejected:
-        click.echo(f"\nRejected emails ({len(rejected)}):")
+        click.echo(f"\nRejected rows ({len(rejected)}):")
         emails = [row.email or "(no email)" for row in rejected]
         width = max(len(email) for email in emails)
         for email, row in zip(emails, rejected, strict=True):
-            click.echo(f"  {email:<{width}}  {row.list_name}: {row.reason}")
+            where = row.list_name or f"{row.group} (held out)"
+            key = f" [customer {row.customer_key}]" if row.customer_key else ""
+            click.echo(f"  {email:<{width}}  {row.reason_code:<19} {where}: {row.reason}{key}")

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from actui.accounting import ReasonCode
+
 Mode = Literal["mirror", "upsert", "update-only"]
 MODES: tuple[Mode, ...] = ("mirror", "upsert", "update-only")
 
@@ -148,9 +150,14 @@ class RunInfo(BaseModel):
 
 
 class RejectedRow(BaseModel):
-    """An email a run did not deliver, and why."""
+    """A row a run did not deliver, and why: ``reason_code`` for scripts, ``reason`` for people.
+
+    ``list_name`` is empty (and ``group`` names the group) for a row of a held-out group.
+    """
 
     email: str
     reason: str
+    reason_code: ReasonCode
     list_name: str
+    group: str | None = None
     customer_key: str | None = None

@@ -114,13 +114,41 @@ batch_table = Table(
     Index("ix_sync_batches_run_state", "run_id", "state"),
 )
 
-#: every email a run did not send or ActiveCampaign did not accept, with the reason
+#: every row a run did not send or ActiveCampaign did not accept, once, with its reason and
+#: ``reason_code`` (see :mod:`actui.accounting`); ``target_id`` is 0 for a held-out group's rows
+#: (no list), ``customer_key`` is '' when unknown
 rejection_table = Table(
-    "sync_rejections",
+    "sync_rejected_rows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String, nullable=False),
+    Column("target_id", Integer, nullable=False),
+    Column("group_label", String, nullable=False, default=""),
+    Column("email", String, nullable=False),
+    Column("customer_key", String, nullable=False, default=""),
+    Column("reason", Text, nullable=False),
+    Column("reason_code", String, nullable=False),
+    Index(
+        "ux_sync_rejected_rows_row",
+        "run_id",
+        "target_id",
+        "email",
+        "customer_key",
+        "reason_code",
+        unique=True,
+    ),
+)
+
+#: a run's accounting (see :mod:`actui.accounting`), written once its audience is read
+accounting_table = Table(
+    "sync_run_accounting",
     metadata,
     Column("run_id", String, primary_key=True),
-    Column("target_id", Integer, primary_key=True),
-    Column("email", String, primary_key=True),
-    Column("reason", Text, nullable=False),
-    Column("customer_key", String, nullable=True),
+    Column("customers", Integer, nullable=False),
+    Column("contacts", Integer, nullable=False),
+    Column("duplicate_email", Integer, nullable=False),
+    Column("missing_email", Integer, nullable=False),
+    Column("invalid_email", Integer, nullable=False),
+    Column("excluded", Integer, nullable=False),
+    Column("not_in_any_sub_audience", Integer, nullable=False),
 )

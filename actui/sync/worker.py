@@ -35,6 +35,7 @@ from actui.sync.classify import (
     INVALID,
     UNSUBSCRIBED_BEFORE,
     failure_reason,
+    refusal_code,
 )
 from actui.sync.flow import StagingFlow
 from actui.sync.journal import BatchRow, TargetRow
@@ -348,11 +349,9 @@ class TargetSender:
                 continue
             with self.engine.connect() as conn:
                 status = snapshot_status(conn, self.target.account_url, self.list_id, email)
-            reason = failure_reason(email, self.exclusions, status == UNSUBSCRIBED)
-            if batch.kind == "subscribe" and reason.startswith("ActiveCampaign did not accept"):
-                # bulk import refuses a subscription only to someone unsubscribed from the list
-                reason = UNSUBSCRIBED_BEFORE
-            reasons[email] = reason
+            # unsubscribed before only when the list said so; anything else the account refused
+            # is reported as refused and never recorded as an unsubscribe
+            reasons[email] = failure_reason(email, self.exclusions, status == UNSUBSCRIBED)
         self._confirm(batch, list(reasons.items()), {})
 
     # -- the single path --------------------------------------------------------------------------
@@ -431,13 +430,19 @@ class TargetSender:
         if refused:
             conn.execute(
                 text(
-                    "INSERT OR REPLACE INTO sync_rejections"
-                    " (run_id, target_id, email, reason, customer_key)"
-                    " SELECT :r, :t, :e, :why, customer_key FROM sync_audience"
-                    " WHERE target_id = :t AND email = :e"
+                    "INSERT OR REPLACE INTO sync_rejected_rows (run_id, target_id, group_label,"
+                    " email, customer_key, reason, reason_code)"
+                    " SELECT :r, :t, '', :e, coalesce(customer_key, ''), :why, :code"
+                    " FROM sync_audience WHERE target_id = :t AND email = :e"
                 ),
                 [
-                    {"r": self.target.run_id, "t": self.target.id, "e": e, "why": why}
+                    {
+                        "r": self.target.run_id,
+                        "t": self.target.id,
+                        "e": e,
+                        "why": why,
+                        "code": refusal_code(why),
+                    }
                     for e, why in refused
                 ],
             )

@@ -20,18 +20,21 @@ class HistoryRejected(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static("Open a run (Enter) to see its rejected emails.", id="rejected-title")
+        yield Static("Open a run (Enter) to see its rejected rows.", id="rejected-title")
         table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns("Email", "Reason", "List")
+        table.add_columns("Email", "Code", "Reason", "List", "Customer")
         yield table
 
     def show_rejected(self, run: RunInfo, rows: list[RejectedRow], *, label: str) -> None:
         """Show ``rows`` for ``run`` (``label`` names the run on screen)."""
         how = f"{run.status}" + (f": {run.message}" if run.message else "")
-        count = f"{len(rows):,} rejected email{'s' if len(rows) != 1 else ''}"
+        count = f"{len(rows):,} rejected row{'s' if len(rows) != 1 else ''}"
         title = Text.assemble((label, "bold"), f" · {how} · {count}")  # no markup in messages
         self.query_one("#rejected-title", Static).update(title)
         table: DataTable[str] = self.query_one(DataTable)
         table.clear()
         for row in rows:
-            table.add_row(row.email, row.reason, row.list_name)
+            where = row.list_name or f"{row.group} (held out)"
+            table.add_row(
+                row.email or "(no email)", row.reason_code, row.reason, where, row.customer_key or ""
+            )
