@@ -1,7 +1,7 @@
 """How far the staging of an audience may run ahead of the senders taking its batches.
 
 While a run stages its audience in a thread and sends batches as they fill (see
-``actui.sync.runner``), both share the process's one interpreter lock. Staging is busy Python;
+``actui.sync.sending``), both share the process's one interpreter lock. Staging is busy Python;
 left alone it would take the lock from the event loop for seconds at a time and starve the
 throttled senders. So staging stays only a little ahead of them: once ``ahead`` contacts wait
 unsent, it pauses until the senders catch up. Counters are plain integers written by one side

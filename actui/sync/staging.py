@@ -1,0 +1,221 @@
+"""Staging a run's audience: lists found or created, then the audience streamed in and diffed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, text
+
+from actui.campaigns.contacts import Contact, RejectedContact
+from actui.campaigns.plan import GroupKey, field_names
+from actui.sync import journal
+from actui.sync.accounts import Account, Accounts
+from actui.sync.audience import Audience, build_audience, iter_audience
+from actui.sync.flow import StagingFlow
+from actui.sync.journal import TargetRow
+from actui.sync.models import (
+    Counts,
+    SendRequest,
+)
+from actui.sync.planner import (
+    SEND_ACTIONS,
+    diff_staged,
+    stage_contacts,
+    stage_leavers,
+    stage_rejections,
+    target_counts,
+)
+from actui.sync.snapshot import has_snapshot, read_list
+
+
+@dataclass
+class Prepared:
+    """A run ready to stage: its audience, targets (lists found or created) and accounts."""
+
+    audience: Audience
+    targets: list[TargetRow]
+    target_of: dict[GroupKey, int]
+    account_of: dict[int, Account]
+    read: set[int]
+
+
+async def prepare(
+    engine: Engine,
+    run_id: str,
+    request: SendRequest,
+    db_url: str,
+    accounts: Accounts,
+    *,
+    dry: bool,
+) -> Prepared:
+    """Targets, lists, first snapshots and custom field ids: everything before staging."""
+    from actui.credentials import get_destination
+
+    audience = build_audience(request, db_url)
+    try:
+        keyed: dict[tuple[str, str], tuple[int, list[GroupKey]]] = {}
+        target_of: dict[GroupKey, int] = {}
+        account_of: dict[int, Account] = {}
+        group_title: dict[int, str] = {}
+        for sending in audience.groups:
+            destination = get_destination(sending.destination)
+            account = await accounts.get(destination.credential)
+            list_name = sending.list_name
+            found = keyed.get((account.url, list_name.casefold()))
+            if found is None:
+                with engine.begin() as conn:
+                    target_id = journal.add_target(
+                        conn,
+                        run_id,
+                        destination=destination.name,
+                        credential=destination.credential,
+                        account_url=account.url,
+                        list_name=list_name,
+                        groups=[sending.key.label()],
+                        verbose_logs=destination.verbose_logs,
+                    )
+                found = (target_id, [])
+                keyed[(account.url, list_name.casefold())] = found
+                account_of[target_id] = account
+                group_title[target_id] = destination.group
+            found[1].append(sending.key)
+            target_of[sending.key] = found[0]
+        read: set[int] = set()
+        with engine.connect() as conn:
+            targets = journal.targets_of(conn, run_id)
+        for target in targets:
+            client = account_of[target.id].client
+            if dry:
+                existing = await client.find_list(target.list_name)
+                list_id = existing.id if existing is not None else None
+            else:
+                list_id = (await client.ensure_list(target.list_name, group_title[target.id])).id
+            if list_id is None:
+                continue
+            with engine.begin() as conn:
+                journal.set_target_list(conn, target.id, list_id)
+                known = has_snapshot(conn, target.account_url, list_id)
+            if request.reconcile or not known:
+                await read_list(engine, client, target.account_url, list_id)
+                read.add(target.id)
+        names = field_names(audience.plan)
+        for account in {id(a): a for a in account_of.values()}.values():
+            if account.field_ids is None:
+                account.field_ids = await account.client.resolve_fields(names) if names else {}
+        with engine.connect() as conn:
+            targets = journal.targets_of(conn, run_id)
+    except BaseException:
+        audience.close()
+        raise
+    return Prepared(audience, targets, target_of, account_of, read)
+
+
+class StagingStopped(Exception):
+    """The run was stopped while its audience was being staged."""
+
+
+def stage(
+    engine: Engine,
+    run_id: str,
+    request: SendRequest,
+    prepared: Prepared,
+    *,
+    flow: StagingFlow | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> None:
+    """Stream the audience into the state database, diffing each chunk as it lands.
+
+    Memory stays flat: one chunk at a time. Each chunk's rows get their actions in the chunk's
+    own transaction, so a sender may take them as soon as it commits; ``on_chunk`` hears how many
+    of them cost requests. Leavers (mirror mode) are staged last, once the audience is complete.
+    """
+    target_of, account_of = prepared.target_of, prepared.account_of
+    targets = {target.id: target for target in prepared.targets}
+    accounts = {account_of[t].url for t in target_of.values()}
+    passes: list[tuple[dict[str, str], GroupKey | str | None]]
+    if len(accounts) == 1:
+        only = account_of[next(iter(target_of.values()))]
+        passes = [(only.field_ids or {}, request.group)]
+    else:  # field ids differ between accounts: one pass per group
+        passes = [(account_of[target_of[key]].field_ids or {}, key) for key in target_of]
+    for field_ids, wanted in passes:
+        rejected: list[tuple[GroupKey, RejectedContact]] = []
+        for chunk in iter_audience(prepared.audience, field_ids, wanted, rejected):
+            if flow is not None and flow.stop.is_set():
+                raise StagingStopped()
+            sending = _stage_chunk(engine, run_id, chunk, rejected, target_of, targets, request)
+            if on_chunk is not None:
+                on_chunk(sending)
+            if flow is not None:
+                flow.add_staged(sending)
+                flow.wait_for_room()  # outside any transaction: senders keep journaling
+        _stage_chunk(engine, run_id, [], rejected, target_of, targets, request)
+    if flow is not None and flow.stop.is_set():
+        raise StagingStopped()
+    with engine.begin() as conn:
+        leavers = sum(
+            stage_leavers(conn, target.id, target.account_url, target.list_id, request.mode)
+            for target in targets.values()
+        )
+    if on_chunk is not None and leavers:
+        on_chunk(leavers)
+    if flow is not None:
+        flow.finished = True
+
+
+def _stage_chunk(
+    engine: Engine,
+    run_id: str,
+    chunk: list[tuple[GroupKey, Contact]],
+    rejected: list[tuple[GroupKey, RejectedContact]],
+    target_of: dict[GroupKey, int],
+    targets: dict[int, TargetRow],
+    request: SendRequest,
+) -> int:
+    """Stage one chunk and diff it; returns how many of its contacts cost requests."""
+    by_target: dict[int, list[Contact]] = {}
+    for key, contact in chunk:
+        target = target_of.get(key)
+        if target is not None:
+            by_target.setdefault(target, []).append(contact)
+    refused: dict[int, list[RejectedContact]] = {}
+    for key, row in rejected:
+        target = target_of.get(key)
+        if target is not None:
+            refused.setdefault(target, []).append(row)
+    rejected.clear()
+    sending = 0
+    with engine.begin() as conn:
+        for target_id, contacts in by_target.items():
+            stage_contacts(conn, target_id, contacts)
+            target_row = targets[target_id]
+            given = diff_staged(
+                conn, target_id, target_row.account_url, target_row.list_id, request.mode
+            )
+            sending += sum(n for action, n in given.items() if action in SEND_ACTIONS)
+        for target_id, rows in refused.items():
+            stage_rejections(conn, run_id, target_id, rows)
+    return sending
+
+
+def clear_staging(engine: Engine, run_id: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "DELETE FROM sync_audience WHERE target_id IN"
+                " (SELECT id FROM sync_targets WHERE run_id = :r)"
+            ),
+            {"r": run_id},
+        )
+        conn.execute(text("DELETE FROM sync_rejections WHERE run_id = :r"), {"r": run_id})
+        conn.execute(text("DELETE FROM sync_batches WHERE run_id = :r"), {"r": run_id})
+        conn.execute(text("DELETE FROM sync_targets WHERE run_id = :r"), {"r": run_id})
+
+
+def staged_counts(engine: Engine, run_id: str, targets: list[TargetRow]) -> Counts:
+    total = Counts()
+    with engine.connect() as conn:
+        for target in targets:
+            total = total.add(target_counts(conn, run_id, target.id))
+    return total
