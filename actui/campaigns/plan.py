@@ -413,14 +413,20 @@ def _excluded_emails(
     dialect = members.source.dialect
     email_table = _table_of(email_expr)
     email_name = getattr(email_expr, "name", None)
-    key_name = customer_key if email_table is attribute_table else members.source.settings.customer_key
+    key_name = (
+        customer_key if email_table is attribute_table else members.source.settings.customer_key
+    )
     parts: list[Select[Any]] = []
     for i, ref in enumerate(campaign.exclusions):
         segment = members.resolve(ref, f"exclusion {i + 1}")
         people = members_query(segment, members.source, members.resolver).subquery()
         own = func.lower(_trim(people.c.email, dialect))
         parts.append(select(own.label("email_key")).where(own != ""))
-        if isinstance(email_table, Table) and email_name in email_table.c and key_name in email_table.c:
+        if (
+            isinstance(email_table, Table)
+            and email_name in email_table.c
+            and key_name in email_table.c
+        ):
             records = email_table.alias(f"excluded_{i + 1}")
             mapped = records.c[email_name]
             parts.append(

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from actui.campaigns.contacts import Contact, RejectedContact
 from actui.accounting import reason_code
+from actui.campaigns.contacts import Contact, RejectedContact
 from actui.campaigns.emails import EMAIL_RULE
 from actui.campaigns.plan import CampaignPlan, GroupKey, GroupSpec
 from actui.campaigns.stream import (

@@ -31,9 +31,9 @@ from typing import Any, Final, cast
 from sqlalchemy import Connection, Dialect, Select
 from xxhash import xxh3_64_intdigest
 
+from actui.accounting import Accounting, duplicate_reason
 from actui.campaigns.assignment import BUCKETS, bucket_bounds
 from actui.campaigns.contacts import Contact, RejectedContact
-from actui.accounting import Accounting, duplicate_reason
 from actui.campaigns.emails import VALID_EMAIL, rejection_reason
 from actui.campaigns.model import FIELD_PREFIX, CampaignError
 from actui.campaigns.plan import (

@@ -60,6 +60,20 @@ class Counts(BaseModel):
         return Counts(**{k: v + getattr(other, k) for k, v in self.model_dump().items()})
 
 
+class AccountingTerms(BaseModel):
+    """The run's rows in the terms of :mod:`actui.accounting`, the same everywhere:
+    ``customers = contacts + duplicate_email + missing_email + invalid_email + excluded
+    + not_in_any_sub_audience``."""
+
+    customers: int = 0
+    contacts: int = 0
+    duplicate_email: int = 0
+    missing_email: int = 0
+    invalid_email: int = 0
+    excluded: int = 0
+    not_in_any_sub_audience: int = 0
+
+
 class TargetEstimate(BaseModel):
     """One list's share of a send."""
 
@@ -79,6 +93,7 @@ class SendEstimate(BaseModel):
     request: SendRequest
     counts: Counts
     targets: list[TargetEstimate]
+    accounting: AccountingTerms = Field(default_factory=AccountingTerms)
     requests: int
     bulk_imports: int
     estimated_seconds: float
@@ -108,6 +123,7 @@ class RunSummary(BaseModel):
     source_name: str
     mode: Mode
     planned: Counts
+    accounting: AccountingTerms = Field(default_factory=AccountingTerms)
     sent: int
     confirmed_batches: int
     failed_batches: int

@@ -25,8 +25,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from actui.activecampaign.client import encode_bulk_contact
 from actui.accounting import reason_code
+from actui.activecampaign.client import encode_bulk_contact
 from actui.campaigns.contacts import Contact, RejectedContact
 from actui.sync.models import Counts, Mode
 from actui.sync.store import rejection_table

@@ -35,7 +35,7 @@ from actui.sync.models import (
 )
 from actui.sync.planner import target_counts
 from actui.sync.progress import ProgressCallback
-from actui.sync.runs import get_run, list_runs, rejected_rows, state_db
+from actui.sync.runs import get_run, list_runs, read_accounting, rejected_rows, state_db
 from actui.sync.staging import clear_staging
 from actui.sync.store import run_table
 
@@ -80,6 +80,7 @@ async def dry_run_async(
             for target in targets:
                 counts = target_counts(conn, run_id, target.id)
                 estimates.append(estimate_target(engine, target, counts, target.id in read))
+            accounting = read_accounting(conn, run_id)
     finally:
         with engine.begin() as conn:
             clear_staging(engine, run_id)
@@ -96,6 +97,7 @@ async def dry_run_async(
         request=request,
         counts=counts,
         targets=estimates,
+        accounting=accounting,
         requests=requests,
         bulk_imports=bulk,
         estimated_seconds=round(estimated_seconds(requests, bulk, limits), 1),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, text
 
+from actui.accounting import Accounting
 from actui.campaigns.contacts import Contact, RejectedContact
 from actui.campaigns.plan import GroupKey, field_names
 from actui.sync import journal
@@ -27,6 +28,7 @@ from actui.sync.planner import (
     target_counts,
 )
 from actui.sync.snapshot import has_snapshot, read_list
+from actui.sync.store import accounting_table
 
 
 @dataclass
@@ -139,9 +141,10 @@ def stage(
         passes = [(only.field_ids or {}, request.group)]
     else:  # field ids differ between accounts: one pass per group
         passes = [(account_of[target_of[key]].field_ids or {}, key) for key in target_of]
+    accounting = Accounting()
     for field_ids, wanted in passes:
         rejected: list[tuple[GroupKey, RejectedContact]] = []
-        for chunk in iter_audience(prepared.audience, field_ids, wanted, rejected):
+        for chunk in iter_audience(prepared.audience, field_ids, wanted, rejected, accounting):
             if flow is not None and flow.stop.is_set():
                 raise StagingStopped()
             sending = _stage_chunk(engine, run_id, chunk, rejected, target_of, targets, request)
@@ -154,6 +157,10 @@ def stage(
     if flow is not None and flow.stop.is_set():
         raise StagingStopped()
     with engine.begin() as conn:
+        conn.execute(
+            accounting_table.insert().prefix_with("OR REPLACE"),
+            {"run_id": run_id, **accounting.as_dict()},
+        )
         leavers = sum(
             stage_leavers(conn, target.id, target.account_url, target.list_id, request.mode)
             for target in targets.values()
@@ -179,11 +186,10 @@ def _stage_chunk(
         target = target_of.get(key)
         if target is not None:
             by_target.setdefault(target, []).append(contact)
-    refused: dict[int, list[RejectedContact]] = {}
+    refused: dict[tuple[int | None, str], list[RejectedContact]] = {}
     for key, row in rejected:
-        target = target_of.get(key)
-        if target is not None:
-            refused.setdefault(target, []).append(row)
+        target = target_of.get(key)  # None: a held-out group's row, reported without a list
+        refused.setdefault((target, "" if target else key.label()), []).append(row)
     rejected.clear()
     sending = 0
     with engine.begin() as conn:
@@ -194,8 +200,8 @@ def _stage_chunk(
                 conn, target_id, target_row.account_url, target_row.list_id, request.mode
             )
             sending += sum(n for action, n in given.items() if action in SEND_ACTIONS)
-        for target_id, rows in refused.items():
-            stage_rejections(conn, run_id, target_id, rows)
+        for (refused_target, group_label), rows in refused.items():
+            stage_rejections(conn, run_id, refused_target, rows, group_label)
     return sending
 
 
@@ -208,7 +214,8 @@ def clear_staging(engine: Engine, run_id: str) -> None:
             ),
             {"r": run_id},
         )
-        conn.execute(text("DELETE FROM sync_rejections WHERE run_id = :r"), {"r": run_id})
+        conn.execute(text("DELETE FROM sync_rejected_rows WHERE run_id = :r"), {"r": run_id})
+        conn.execute(text("DELETE FROM sync_run_accounting WHERE run_id = :r"), {"r": run_id})
         conn.execute(text("DELETE FROM sync_batches WHERE run_id = :r"), {"r": run_id})
         conn.execute(text("DELETE FROM sync_targets WHERE run_id = :r"), {"r": run_id})
 

@@ -76,7 +76,9 @@ def test_audience_size_matches_python(demo_source: Source) -> None:
     assert size.total == len(rows)
     assert size.contacts == len(valid)
     assert size.contacts < size.customers
-    assert (size.missing_email + size.invalid_email) == sum(n for reason, n in reasons.items() if reason)
+    assert (size.missing_email + size.invalid_email) == sum(
+        n for reason, n in reasons.items() if reason
+    )
     assert (size.missing_email + size.invalid_email) > 0
     assert size.invalid_reasons == {
         reason: count for reason, count in reasons.items() if reason is not None

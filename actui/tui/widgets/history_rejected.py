@@ -36,5 +36,9 @@ class HistoryRejected(Vertical):
         for row in rows:
             where = row.list_name or f"{row.group} (held out)"
             table.add_row(
-                row.email or "(no email)", row.reason_code, row.reason, where, row.customer_key or ""
+                row.email or "(no email)",
+                row.reason_code,
+                row.reason,
+                where,
+                row.customer_key or "",
             )
