@@ -29,6 +29,17 @@ def estimate_table(estimate: SendEstimate) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(justify="right")
+    terms = estimate.accounting
+    table.add_row("Customers", f"{terms.customers:,} = {terms.contacts:,} contacts")
+    set_aside = [
+        f"{terms.duplicate_email:,} duplicate email",
+        f"{terms.missing_email:,} missing email",
+        f"{terms.invalid_email:,} invalid email",
+        f"{terms.excluded:,} excluded",
+    ]
+    if terms.not_in_any_sub_audience:
+        set_aside.append(f"{terms.not_in_any_sub_audience:,} in no sub-audience")
+    table.add_row("", Text(" + ".join(set_aside), style="dim"))
     table.add_row("Subscribe", f"{counts.subscribe:,}")
     table.add_row("Update", f"{counts.update:,}")
     table.add_row("Unsubscribe", f"{counts.unsubscribe:,}")
