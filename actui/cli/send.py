@@ -202,6 +202,7 @@ def _print_estimate(estimate: Any) -> None:
     for target in estimate.targets:
         state = "exists" if target.list_id else "will be created"
         click.echo(f"  {target.destination} / {target.list_name} (list {state})")
+    click.echo(f"  {accounting_line(estimate.accounting)}")
     click.echo(
         f"  subscribe {counts.subscribe}, update {counts.update}, unsubscribe "
         f"{counts.unsubscribe}, unchanged {counts.unchanged}, reject {counts.rejected}"
@@ -220,6 +221,18 @@ def _print_estimate(estimate: Any) -> None:
     click.echo(f"  {estimate.note}")
 
 
+def accounting_line(terms: Any) -> str:
+    """customers = contacts + duplicate_email + ... with the figures, in the accounting's terms."""
+    line = (
+        f"customers {terms.customers:,} = contacts {terms.contacts:,}"
+        f" + duplicate_email {terms.duplicate_email:,} + missing_email {terms.missing_email:,}"
+        f" + invalid_email {terms.invalid_email:,} + excluded {terms.excluded:,}"
+    )
+    if terms.not_in_any_sub_audience:
+        line += f" + in no sub-audience {terms.not_in_any_sub_audience:,}"
+    return line
+
+
 def _print_summary(summary: Any, as_json: bool) -> None:
     if as_json:
         emit_json(summary.model_dump(mode="json"))
@@ -229,6 +242,7 @@ def _print_summary(summary: Any, as_json: bool) -> None:
         f"rejected, {summary.requests} requests, {summary.retries} retries, "
         f"{summary.rate_limited} answered 429, {summary.duration_seconds:,.1f} s."
     )
+    click.echo(accounting_line(summary.accounting))
     if summary.planned.unsubscribed_by_hand:
         click.echo(
             f"{summary.planned.unsubscribed_by_hand} contact(s) unsubscribed by hand were left "
