@@ -23,7 +23,12 @@ from actui.sync.accounts import Accounts, limits_from_env
 from actui.sync.audience import SendError
 from actui.sync.cancellation import CancelEvent
 from actui.sync.driving import drive
-from actui.sync.estimates import estimate_target, estimated_seconds, plan_dry_run
+from actui.sync.estimates import (
+    account_requests,
+    estimate_target,
+    estimated_seconds,
+    plan_dry_run,
+)
 from actui.sync.models import (
     RESUMABLE,
     Counts,
@@ -74,13 +79,19 @@ async def dry_run_async(
     try:
         async with AsyncExitStack() as stack:
             accounts = Accounts(limits, stack)
-            targets, read = await plan_dry_run(engine, run_id, request, db_url, accounts)
+            plan = await plan_dry_run(engine, run_id, request, db_url, accounts)
+        targets, read = plan.targets, plan.read
         estimates: list[TargetEstimate] = []
         with engine.connect() as conn:
             for target in targets:
                 counts = target_counts(conn, run_id, target.id)
-                estimates.append(estimate_target(engine, target, counts, target.id in read))
+                estimates.append(
+                    estimate_target(
+                        engine, target, counts, target.id in read, reconcile=request.reconcile
+                    )
+                )
             accounting = read_accounting(conn, run_id)
+        once = account_requests(accounts)
     finally:
         with engine.begin() as conn:
             clear_staging(engine, run_id)
@@ -88,7 +99,7 @@ async def dry_run_async(
     counts = Counts()
     for estimate in estimates:
         counts = counts.add(estimate.counts)
-    requests = sum(e.requests for e in estimates)
+    requests = once + sum(e.requests for e in estimates)
     bulk = sum(e.bulk_imports for e in estimates)
     note = "Dry run: nothing was written to ActiveCampaign."
     if read:
@@ -100,7 +111,16 @@ async def dry_run_async(
         accounting=accounting,
         requests=requests,
         bulk_imports=bulk,
-        estimated_seconds=round(estimated_seconds(requests, bulk, limits), 1),
+        estimated_seconds=round(
+            estimated_seconds(
+                requests,
+                bulk,
+                limits,
+                preparing_seconds=plan.preparing_seconds,
+                staging_seconds=plan.staging_seconds,
+            ),
+            1,
+        ),
         limits=limits,
         note=note,
     )
