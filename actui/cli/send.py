@@ -137,20 +137,22 @@ def _with_progress(as_json: bool, work: Callable[[Any, threading.Event], Any]) -
             TextColumn("[bold]sending"),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("{task.fields[reading]}"),
             TextColumn("{task.fields[rate]:>9} contacts/s"),
             TimeRemainingColumn(),
             TextColumn("{task.fields[line]}"),
             transient=False,
         ) as bar:
-            task = bar.add_task("send", total=None, rate="", line="")
+            task = bar.add_task("send", total=None, rate="", line="", reading="")
 
             def show(progress: Any) -> None:
                 bar.update(
                     task,
                     total=progress.total,
                     completed=progress.sent,
-                    rate=f"{progress.contacts_per_second:,.0f}",
+                    rate=_rate_words(progress),
                     line=progress.last_line[:60],
+                    reading=f"read {progress.read:,} · staged {progress.staged:,}",
                 )
 
             return _interruptible(lambda: work(show, cancel), cancel)
@@ -163,13 +165,19 @@ def _with_progress(as_json: bool, work: Callable[[Any, threading.Event], Any]) -
         last[0] = now
         eta = "" if progress.eta_seconds is None else f", ETA {progress.eta_seconds:,.0f}s"
         click.echo(
-            f"{progress.sent}/{progress.total} sent, {progress.contacts_per_second:,.0f}/s"
-            f"{eta}, 429s {progress.rate_limited}, retries {progress.retries}: "
-            f"{progress.last_line}",
+            f"read {progress.read}, staged {progress.staged}, {progress.sent}/{progress.total} "
+            f"sent, {_rate_words(progress)}/s{eta}, 429s {progress.rate_limited}, "
+            f"retries {progress.retries}: {progress.last_line}",
             err=True,
         )
 
     return _interruptible(lambda: work(plain, cancel), cancel)
+
+
+def _rate_words(progress: Any) -> str:
+    """Contacts a second, or a dash until the first batch is confirmed."""
+    rate = progress.contacts_per_second
+    return "—" if rate is None else f"{rate:,.0f}"
 
 
 def _interruptible(call: Callable[[], Any], cancel: threading.Event) -> Any:

@@ -107,11 +107,17 @@ class Progress(BaseModel):
     run_id: str
     sent: int
     total: int
-    contacts_per_second: float
+    #: audience rows read, and contacts staged to send, so far (the total grows with them)
+    read: int = 0
+    staged: int = 0
+    #: None until a first batch is confirmed
+    contacts_per_second: float | None
     eta_seconds: float | None
     rate_limited: int
     retries: int
     last_line: str = ""
+    #: the log lines written since the previous report, oldest first
+    lines: list[str] = Field(default_factory=list)
 
 
 class RunSummary(BaseModel):

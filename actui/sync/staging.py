@@ -124,13 +124,14 @@ def stage(
     prepared: Prepared,
     *,
     flow: StagingFlow | None = None,
-    on_chunk: Callable[[int], None] | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
 ) -> None:
     """Stream the audience into the state database, diffing each chunk as it lands.
 
     Memory stays flat: one chunk at a time. Each chunk's rows get their actions in the chunk's
     own transaction, so a sender may take them as soon as it commits; ``on_chunk`` hears how many
-    of them cost requests. Leavers (mirror mode) are staged last, once the audience is complete.
+    of them cost requests, and how many audience rows were read so far. Leavers (mirror mode)
+    are staged last, once the audience is complete.
     """
     target_of, account_of = prepared.target_of, prepared.account_of
     targets = {target.id: target for target in prepared.targets}
@@ -149,7 +150,7 @@ def stage(
                 raise StagingStopped()
             sending = _stage_chunk(engine, run_id, chunk, rejected, target_of, targets, request)
             if on_chunk is not None:
-                on_chunk(sending)
+                on_chunk(sending, accounting.customers)
             if flow is not None:
                 flow.add_staged(sending)
                 flow.wait_for_room()  # outside any transaction: senders keep journaling
@@ -166,7 +167,7 @@ def stage(
             for target in targets.values()
         )
     if on_chunk is not None and leavers:
-        on_chunk(leavers)
+        on_chunk(leavers, accounting.customers)
     if flow is not None:
         flow.finished = True
 

@@ -266,7 +266,7 @@ class TargetSender:
                 if attempt == BATCH_ATTEMPTS:
                     self._fail(batch, str(error), keep_batch_id=False)
                     raise BatchFailed(str(error)) from None
-                self.tracker.line(f"batch {batch.id}: {error}; posting it again")
+                self.tracker.line(f"{self.tracker.batch(batch.id)}: {error}; posting it again")
                 continue
             self._later(
                 partial(journal.mark_sent, batch_id=batch.id, ac_batch_id=ac_batch_id), _nothing
@@ -302,7 +302,9 @@ class TargetSender:
             try:
                 info = await self.client.import_info(batch.ac_batch_id)
             except NotFound:
-                self.tracker.line(f"batch {batch.id}: ActiveCampaign lost it; posting it again")
+                self.tracker.line(
+                    f"{self.tracker.batch(batch.id)}: ActiveCampaign lost it; posting it again"
+                )
                 fresh = BatchRow(
                     batch.id,
                     batch.target_id,
@@ -412,7 +414,8 @@ class TargetSender:
         def report() -> None:
             self.tracker.advance(
                 batch.members,
-                f"{batch.kind} batch {batch.id}: {batch.members - len(refused)} confirmed"
+                f"{batch.kind} {self.tracker.batch(batch.id)}: "
+                f"{batch.members - len(refused)} confirmed"
                 + (f", {len(refused)} refused" if refused else ""),
                 rejected=len(refused),
             )
@@ -474,4 +477,4 @@ class TargetSender:
         self._flush()
         journal.mark_failed(self.engine, batch.id, error, keep_batch_id=keep_batch_id)
         self.failed_batches += 1
-        self.tracker.line(f"{batch.kind} batch {batch.id} failed: {error}")
+        self.tracker.line(f"{batch.kind} {self.tracker.batch(batch.id)} failed: {error}")

@@ -46,8 +46,12 @@ def progress_sink(run: TrackedRun) -> Callable[[Progress], None]:
         run.total = progress.total
         run.throttled = progress.rate_limited
         run.retries = progress.retries
-        if progress.last_line:
-            run.add_log(progress.last_line)
+        run.read = progress.read
+        run.staged = progress.staged
+        run.measured_rate = progress.contacts_per_second
+        run.measured_eta = progress.eta_seconds
+        for line in progress.lines:  # each line once, as the send wrote it
+            run.add_log(line)
 
     return report
 

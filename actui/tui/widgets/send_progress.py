@@ -19,17 +19,24 @@ STATE_WORDS = {
 
 
 def stats_line(run: TrackedRun) -> str:
-    """'1,200 / 5,000 contacts · 300/s · ETA 13 s · 429s 0 · retries 0' for a run."""
+    """'read 5,200 · staged 5,000 · sent 1,200 / 5,000 · 300/s · ETA 13 s · 429s 0 · retries 0'.
+
+    Rows read and contacts staged show from the first second; the rate and ETA once a first
+    batch is confirmed.
+    """
     eta = run.eta_seconds()
+    rate = run.rate()
+    sent = f"sent {run.done:,} / {run.total:,}" if run.total else f"sent {run.done:,}"
     parts = [
-        f"{run.done:,} / {run.total:,} contacts" if run.total else f"{run.done:,} contacts",
-        f"{run.rate():,.0f}/s",
+        f"read {run.read:,} · staged {run.staged:,}",
+        sent,
+        f"{rate:,.0f}/s" if rate is not None else "—/s",
         f"ETA {duration_words(eta)}" if eta is not None else "ETA —",
         f"429s {run.throttled:,}",
         f"retries {run.retries:,}",
     ]
     if run.state.is_over:
-        parts[2] = f"took {duration_words(run.elapsed())}"
+        parts[3] = f"took {duration_words(run.elapsed())}"
     return " · ".join(parts)
 
 
