@@ -28,6 +28,14 @@ def destinations() -> None:
     metavar="FIELD=VALUE",
     help="A default attribute for every contact (repeatable).",
 )
+@click.option(
+    "--max-removal",
+    type=click.FloatRange(0, 100),
+    default=20.0,
+    show_default=True,
+    metavar="PCT",
+    help="Most of the list's members a mirror send may unsubscribe unasked, in percent.",
+)
 def add(
     name: str,
     credential: str,
@@ -35,6 +43,7 @@ def add(
     list_name: str | None,
     verbose_logs: bool,
     attributes: tuple[str, ...],
+    max_removal: float,
 ) -> None:
     """Save destination NAME (replacing one of the same name)."""
     from actui.credentials import list_credentials, make_destination, save_destination
@@ -59,6 +68,7 @@ def add(
         list=list_name or name,
         verbose_logs=verbose_logs,
         default_attributes=defaults,
+        max_removal=max_removal,
     )
     save_destination(destination)
     click.echo(

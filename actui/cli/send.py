@@ -41,6 +41,24 @@ MODES = ("mirror", "upsert", "update-only")
     type=float,
     help="Bulk imports a minute (default 100, or ACTUI_SEND_BULK_PER_MINUTE).",
 )
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Wait for another run sending to the same list (or resuming the same run) to end; "
+    "without it, such a send exits 2 naming that run.",
+)
+@click.option(
+    "--allow-removal",
+    is_flag=True,
+    help="Let a mirror send unsubscribe any share of a list (even all of it).",
+)
+@click.option(
+    "--max-removal",
+    type=click.FloatRange(0, 100),
+    metavar="PCT",
+    help="Most of a list's members a mirror send may unsubscribe, in percent, for this run "
+    "(default: the destination's, 20).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.pass_context
 def send(
@@ -57,6 +75,9 @@ def send(
     resume: bool,
     rate: float | None,
     bulk_per_minute: float | None,
+    wait: bool,
+    allow_removal: bool,
+    max_removal: float | None,
     as_json: bool,
 ) -> None:
     """Send a campaign (or --segment) to ActiveCampaign; --resume [RUN_ID] finishes a run.
@@ -76,6 +97,9 @@ def send(
                 on_progress=progress,
                 cancel=cancel,
                 limits=limits,
+                wait=wait,
+                allow_removal=allow_removal or None,
+                max_removal=max_removal,
             ),
         )
         _print_summary(summary, as_json)
@@ -95,6 +119,8 @@ def send(
         group=group,
         mode=mode,
         reconcile=reconcile,
+        allow_removal=allow_removal,
+        max_removal=max_removal,
     )
     url = db_url_option(ctx, db_url)
     if dry_run:
@@ -107,7 +133,7 @@ def send(
     summary = _with_progress(
         as_json,
         lambda progress, cancel: runner.run_send(
-            request, url, on_progress=progress, cancel=cancel, limits=limits
+            request, url, on_progress=progress, cancel=cancel, limits=limits, wait=wait
         ),
     )
     _print_summary(summary, as_json)

@@ -43,6 +43,8 @@ class Destination(BaseModel):
     primary_key: Literal["email"] = "email"
     verbose_logs: bool = False
     default_attributes: dict[str, str] = Field(default_factory=dict)
+    #: the most of the list's members a mirror send may unsubscribe unasked, in percent
+    max_removal: float = Field(default=20.0, ge=0, le=100)
 
     @field_validator("name")
     @classmethod

@@ -12,6 +12,7 @@ from actui.sync import journal
 from actui.sync.accounts import Accounts
 from actui.sync.audience import SendError
 from actui.sync.cancellation import CancelEvent, run_cancellable
+from actui.sync.locks import RunLocks
 from actui.sync.models import (
     RunSummary,
     SendLimits,
@@ -19,7 +20,7 @@ from actui.sync.models import (
 )
 from actui.sync.progress import ProgressCallback, ProgressTracker
 from actui.sync.sending import plan_and_send, progress_totals, send_targets
-from actui.sync.staging import clear_staging
+from actui.sync.staging import clear_staging, clear_staging_in
 from actui.sync.store import run_table
 from actui.sync.summaries import finish_run
 
@@ -32,8 +33,15 @@ async def drive(
     limits: SendLimits,
     on_progress: ProgressCallback | None,
     cancel: CancelEvent | None,
+    *,
+    locks: RunLocks,
+    resumed: bool,
 ) -> RunSummary:
-    """Plan (when the run is still staging) and send, journaling the end whatever happens."""
+    """Plan (when the run is still staging) and send, journaling the end whatever happens.
+
+    The caller holds the run's lock (``locks``); the lists' locks are taken here, before the
+    first request to them, and every lock is let go by the caller.
+    """
     started = time.monotonic()
     failed = 0
     cancelled = False
@@ -53,11 +61,17 @@ async def drive(
                     )
                 clear_staging(engine, run_id)
                 result, cancelled = await run_cancellable(
-                    plan_and_send(engine, run_id, request, db_url, accounts, tracker), cancel
+                    plan_and_send(engine, run_id, request, db_url, accounts, tracker, locks),
+                    cancel,
                 )
-                if cancelled and _still_staging(engine, run_id):
-                    raise SendError(_stopped_while_staging(engine, run_id))
+                if cancelled:
+                    stopped = _still_staging(engine, run_id, resumed=resumed)
+                    if stopped is not None:
+                        raise SendError(stopped)
             else:
+                with engine.connect() as conn:
+                    targets = journal.targets_of(conn, run_id)
+                await locks.take_lists([(t.account_url, t.list_name) for t in targets])
                 with engine.begin() as conn:
                     journal.set_run_status(
                         conn, run_id, "sending", counts=journal.run_counts(conn, run_id)
@@ -86,7 +100,7 @@ async def drive(
             )
             raise
         except BaseException as problem:
-            if _still_staging(engine, run_id):
+            if _still_staging(engine, run_id, resumed=resumed, error=str(problem)) is not None:
                 raise
             finish_run(
                 engine,
@@ -118,29 +132,47 @@ def _status(engine: Engine, run_id: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _still_staging(engine: Engine, run_id: str) -> bool:
-    """Whether the run stopped while staging its audience.
+def _still_staging(
+    engine: Engine, run_id: str, *, resumed: bool, error: str | None = None
+) -> str | None:
+    """Why the run stopped while staging its audience (None when it was past staging).
 
-    One that sent nothing yet is dropped rather than left to resume; one that sent batches while
-    staging is kept as it is, for ``--resume`` to plan again and finish.
+    The journal never drops a run that a resume started, that staged contacts or that sent
+    batches: it is kept as ``staging``, for ``--resume`` to plan again and finish. Only a new
+    send stopped before it staged or sent anything is dropped.
     """
     with engine.begin() as conn:
         status = conn.execute(
             text("SELECT status FROM sync_runs WHERE id = :r"), {"r": run_id}
         ).scalar()
         if status is None:
-            return True
+            return "The send was stopped before anything was sent."
         if status != "staging":
-            return False
-        if _sent_batches(conn, run_id):
-            conn.execute(
-                text("UPDATE sync_runs SET message = :m, ended_at = :t WHERE id = :r"),
-                {"m": _stopped_while_staging(engine, run_id), "t": time.time(), "r": run_id},
-            )
-            return True
-        clear_staging(engine, run_id)
-        conn.execute(run_table.delete().where(run_table.c.id == run_id))
-    return True
+            return None
+        sent = _sent_batches(conn, run_id)
+        staged = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM sync_audience WHERE target_id IN"
+                " (SELECT id FROM sync_targets WHERE run_id = :r)"
+            ),
+            {"r": run_id},
+        ).scalar_one()
+        if not (resumed or sent or staged):
+            clear_staging_in(conn, run_id, keep_confirmed=False)
+            conn.execute(run_table.delete().where(run_table.c.id == run_id))
+            return "The send was stopped before anything was sent."
+        where = f"after {sent} batch(es) went out" if sent else "before anything was sent"
+        message = (
+            f"The send was stopped while reading its audience, {where}; "
+            f"finish it with 'actui send --resume {run_id}'."
+        )
+        if error:
+            message = f"{error} ({message[0].lower()}{message[1:-1]})"
+        conn.execute(
+            text("UPDATE sync_runs SET message = :m, ended_at = :t WHERE id = :r"),
+            {"m": message, "t": time.time(), "r": run_id},
+        )
+    return message
 
 
 def _sent_batches(conn: Connection, run_id: str) -> int:
@@ -149,15 +181,4 @@ def _sent_batches(conn: Connection, run_id: str) -> int:
             text("SELECT COUNT(*) FROM sync_batches WHERE run_id = :r AND state != 'planned'"),
             {"r": run_id},
         ).scalar_one()
-    )
-
-
-def _stopped_while_staging(engine: Engine, run_id: str) -> str:
-    with engine.connect() as conn:
-        sent = _sent_batches(conn, run_id)
-    if not sent:
-        return "The send was stopped before anything was sent."
-    return (
-        f"The send was stopped while reading its audience, after {sent} batch(es) went out; "
-        f"finish it with 'actui send --resume {run_id}'."
     )

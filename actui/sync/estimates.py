@@ -71,7 +71,13 @@ def read_requests(subscribed: int, unsubscribed: int) -> int:
 
 
 def estimate_target(
-    engine: Engine, target: TargetRow, counts: Counts, read: bool, *, reconcile: bool = False
+    engine: Engine,
+    target: TargetRow,
+    counts: Counts,
+    read: bool,
+    *,
+    max_removal: float,
+    reconcile: bool = False,
 ) -> TargetEstimate:
     """One list's requests as the send will make them: list lookups (and its creation and first
     read when it does not exist yet, or a read again with ``reconcile``), then its contacts: each
@@ -101,6 +107,7 @@ def estimate_target(
         requests=list_requests + 2 * bulk + single_requests,  # each import is polled once
         bulk_imports=bulk,
         read_list=read,
+        max_removal=max_removal,
     )
 
 

@@ -165,6 +165,15 @@ def run_request(conn: Connection, run_id: str) -> SendRequest:
     return SendRequest.model_validate_json(raw)
 
 
+def set_run_request(conn: Connection, run_id: str, request: SendRequest) -> None:
+    """Journal the request a resume changed (its mirror guard settings)."""
+    conn.execute(
+        run_table.update()
+        .where(run_table.c.id == run_id)
+        .values(request_json=request.model_dump_json())
+    )
+
+
 def run_counts(conn: Connection, run_id: str) -> Counts:
     raw = conn.execute(
         text("SELECT counts_json FROM sync_runs WHERE id = :r"), {"r": run_id}

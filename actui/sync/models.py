@@ -27,6 +27,11 @@ class SendRequest(BaseModel):
     group: str | None = None
     mode: Mode = "mirror"
     reconcile: bool = False
+    #: mirror guard: let this run unsubscribe any share of a list (the user consented)
+    allow_removal: bool = False
+    #: mirror guard: the most of a list's members this run may unsubscribe, in percent (None:
+    #: the destination's own threshold)
+    max_removal: float | None = Field(default=None, ge=0, le=100)
 
     @property
     def source_kind(self) -> str:
@@ -84,6 +89,8 @@ class TargetEstimate(BaseModel):
     counts: Counts
     requests: int
     bulk_imports: int
+    #: the mirror guard's limit for this list in this run, in percent of its members
+    max_removal: float = 20.0
     read_list: bool = Field(description="True when the list was read from ActiveCampaign to diff.")
 
 

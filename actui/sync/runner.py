@@ -29,6 +29,7 @@ from actui.sync.estimates import (
     estimated_seconds,
     plan_dry_run,
 )
+from actui.sync.locks import RunLocks
 from actui.sync.models import (
     RESUMABLE,
     Counts,
@@ -41,7 +42,7 @@ from actui.sync.models import (
 from actui.sync.planner import target_counts
 from actui.sync.progress import ProgressCallback
 from actui.sync.runs import get_run, list_runs, read_accounting, rejected_rows, state_db
-from actui.sync.staging import clear_staging
+from actui.sync.staging import clear_staging_in
 from actui.sync.store import run_table
 
 __all__ = [
@@ -71,6 +72,8 @@ async def dry_run_async(
     request: SendRequest, db_url: str, *, limits: SendLimits | None = None
 ) -> SendEstimate:
     """What a send would do, with no write to ActiveCampaign (a first diff reads the list)."""
+    from actui.credentials import get_destination
+
     engine = state_db()
     limits = limits or limits_from_env()
     request = request.model_copy(update={"db_url": mask_db_url(db_url)})
@@ -85,16 +88,26 @@ async def dry_run_async(
         with engine.connect() as conn:
             for target in targets:
                 counts = target_counts(conn, run_id, target.id)
+                limit = (
+                    request.max_removal
+                    if request.max_removal is not None
+                    else get_destination(target.destination).max_removal
+                )
                 estimates.append(
                     estimate_target(
-                        engine, target, counts, target.id in read, reconcile=request.reconcile
+                        engine,
+                        target,
+                        counts,
+                        target.id in read,
+                        max_removal=limit,
+                        reconcile=request.reconcile,
                     )
                 )
             accounting = read_accounting(conn, run_id)
         once = account_requests(accounts)
     finally:
         with engine.begin() as conn:
-            clear_staging(engine, run_id)
+            clear_staging_in(conn, run_id, keep_confirmed=False)
             conn.execute(run_table.delete().where(run_table.c.id == run_id))
     counts = Counts()
     for estimate in estimates:
@@ -133,14 +146,33 @@ async def run_send_async(
     on_progress: ProgressCallback | None = None,
     cancel: CancelEvent | None = None,
     limits: SendLimits | None = None,
+    wait: bool = False,
 ) -> RunSummary:
-    """Send a campaign or segment; the run is journaled so it can be resumed."""
+    """Send a campaign or segment; the run is journaled so it can be resumed.
+
+    A list another run is sending to is waited for (``wait``) or refused with the run named.
+    """
     engine = state_db()
     limits = limits or limits_from_env()
     request = request.model_copy(update={"db_url": mask_db_url(db_url)})
-    with engine.begin() as conn:
-        run_id = journal.create_run(conn, request, status="staging")
-    return await drive(engine, run_id, request, db_url, limits, on_progress, cancel)
+    locks = RunLocks(engine, "", wait=wait)
+    try:
+        with engine.begin() as conn:  # created and held at once: no resume can take it meanwhile
+            locks.run_id = journal.create_run(conn, request, status="staging")
+            locks.claim_new_run(conn)
+        return await drive(
+            engine,
+            locks.run_id,
+            request,
+            db_url,
+            limits,
+            on_progress,
+            cancel,
+            locks=locks,
+            resumed=False,
+        )
+    finally:
+        locks.release()
 
 
 async def resume_run_async(
@@ -150,24 +182,51 @@ async def resume_run_async(
     on_progress: ProgressCallback | None = None,
     cancel: CancelEvent | None = None,
     limits: SendLimits | None = None,
+    wait: bool = False,
+    allow_removal: bool | None = None,
+    max_removal: float | None = None,
 ) -> RunSummary:
-    """Finish an interrupted run (the latest one when ``run_id`` is None)."""
+    """Finish an interrupted run (the latest one when ``run_id`` is None).
+
+    Exclusive: a run another live process is driving is waited for (``wait``), then reported
+    as that process left it, or refused with the process named. ``allow_removal`` and
+    ``max_removal`` replace the run's own mirror guard settings.
+    """
     engine = state_db()
     limits = limits or limits_from_env()
     with engine.begin() as conn:
         chosen = run_id or journal.latest_resumable(conn)
         if chosen is None:
             raise SendError("There is no interrupted run to resume; 'actui runs' lists them.")
-        status = conn.execute(
-            text("SELECT status FROM sync_runs WHERE id = :r"), {"r": chosen}
-        ).scalar()
-        if status is None:
-            raise SendError(f"There is no run {chosen!r}; 'actui runs' lists them.")
-        if status not in RESUMABLE:
-            raise SendError(f"Run {chosen} is already {status}; there is nothing to resume.")
-        request = journal.run_request(conn, chosen)
-    url = db_url or _usable_url(request.db_url)
-    return await drive(engine, chosen, request, url, limits, on_progress, cancel)
+    locks = RunLocks(engine, chosen, wait=wait)
+    try:
+        waited = await locks.take_run()
+        with engine.begin() as conn:
+            status = conn.execute(
+                text("SELECT status FROM sync_runs WHERE id = :r"), {"r": chosen}
+            ).scalar()
+            if status is None:
+                raise SendError(f"There is no run {chosen!r}; 'actui runs' lists them.")
+            if status not in RESUMABLE:
+                if waited:  # the process waited for finished it
+                    return get_run(chosen)
+                raise SendError(f"Run {chosen} is already {status}; there is nothing to resume.")
+            request = journal.run_request(conn, chosen)
+        overrides: dict[str, object] = {}
+        if allow_removal is not None:
+            overrides["allow_removal"] = allow_removal
+        if max_removal is not None:
+            overrides["max_removal"] = max_removal
+        if overrides:
+            request = request.model_copy(update=overrides)
+            with engine.begin() as conn:
+                journal.set_run_request(conn, chosen, request)
+        url = db_url or _usable_url(request.db_url)
+        return await drive(
+            engine, chosen, request, url, limits, on_progress, cancel, locks=locks, resumed=True
+        )
+    finally:
+        locks.release()
 
 
 def _usable_url(masked: str | None) -> str | None:
@@ -188,10 +247,13 @@ def run_send(
     on_progress: ProgressCallback | None = None,
     cancel: CancelEvent | None = None,
     limits: SendLimits | None = None,
+    wait: bool = False,
 ) -> RunSummary:
     """Blocking :func:`run_send_async` (for a worker thread); ``cancel`` stops it cleanly."""
     return asyncio.run(
-        run_send_async(request, db_url, on_progress=on_progress, cancel=cancel, limits=limits)
+        run_send_async(
+            request, db_url, on_progress=on_progress, cancel=cancel, limits=limits, wait=wait
+        )
     )
 
 
@@ -202,10 +264,20 @@ def resume_run(
     on_progress: ProgressCallback | None = None,
     cancel: CancelEvent | None = None,
     limits: SendLimits | None = None,
+    wait: bool = False,
+    allow_removal: bool | None = None,
+    max_removal: float | None = None,
 ) -> RunSummary:
     """Blocking :func:`resume_run_async`."""
     return asyncio.run(
         resume_run_async(
-            run_id, db_url=db_url, on_progress=on_progress, cancel=cancel, limits=limits
+            run_id,
+            db_url=db_url,
+            on_progress=on_progress,
+            cancel=cancel,
+            limits=limits,
+            wait=wait,
+            allow_removal=allow_removal,
+            max_removal=max_removal,
         )
     )

@@ -14,11 +14,13 @@ from actui.sync import journal
 from actui.sync.accounts import Accounts
 from actui.sync.cancellation import settled
 from actui.sync.flow import StagingFlow
+from actui.sync.guard import RemovalRefused
+from actui.sync.locks import RunLocks
 from actui.sync.models import (
     SendRequest,
 )
 from actui.sync.progress import ProgressTracker
-from actui.sync.staging import prepare, stage, staged_counts
+from actui.sync.staging import clear_staging, prepare, stage, staged_counts
 from actui.sync.worker import TargetSender
 
 #: the GIL switch interval while the audience is staged beside the senders (Python's is 5 ms)
@@ -32,6 +34,7 @@ async def plan_and_send(
     db_url: str,
     accounts: Accounts,
     tracker: ProgressTracker,
+    locks: RunLocks | None = None,
 ) -> int:
     """Stage the audience in a thread and send its batches as they fill, at the same time.
 
@@ -42,7 +45,7 @@ async def plan_and_send(
     confirmed batches are already in the list's snapshot and diff as unchanged (never re-sent).
     Returns the number of batches that failed.
     """
-    prepared = await prepare(engine, run_id, request, db_url, accounts, dry=False)
+    prepared = await prepare(engine, run_id, request, db_url, accounts, dry=False, locks=locks)
     tracker.restart()
     tracker.line(f"run {run_id}: reading the audience, sending as it comes")
     loop = asyncio.get_running_loop()
@@ -60,6 +63,22 @@ async def plan_and_send(
                     stage, engine, run_id, request, prepared, flow=flow, on_chunk=grow
                 )
             )
+            guard = prepared.guard
+            if guard is not None and guard.holding:
+                # no request until the mirror guard knows the leavers are within the limit;
+                # meanwhile no sender takes batches, so staging must not wait for them
+                flow.pace = False
+                tracker.line(f"run {run_id}: counting who would leave the list before sending")
+                while guard.holding and not staging.done():
+                    await asyncio.wait({staging}, timeout=0.05)
+                if guard.holding:
+                    staging.result()  # what staging raised, if it did
+                    try:
+                        guard.check()
+                    except RemovalRefused:
+                        clear_staging(engine, run_id)  # nothing was sent: nothing to resume
+                        raise
+                flow.pace = True
             sending = asyncio.ensure_future(
                 send_targets(engine, run_id, accounts, tracker, flow=flow)
             )

@@ -159,3 +159,16 @@ def snapshot_contact_id(conn: Connection, account_url: str, email: str) -> str |
         {"a": account_url, "e": email},
     ).scalar()
     return None if value is None else str(value)
+
+
+def list_members(conn: Connection, account_url: str, list_id: str) -> int:
+    """How many contacts the list's snapshot holds as subscribed."""
+    return int(
+        conn.execute(
+            text(
+                "SELECT COUNT(*) FROM sync_snapshot WHERE account_url = :a AND list_id = :l"
+                " AND status = 1"
+            ),
+            {"a": account_url, "l": list_id},
+        ).scalar_one()
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from actui.accounting import Accounting
 from actui.campaigns.contacts import Contact, RejectedContact
@@ -14,7 +14,9 @@ from actui.sync import journal
 from actui.sync.accounts import Account, Accounts
 from actui.sync.audience import Audience, build_audience, iter_audience
 from actui.sync.flow import StagingFlow
+from actui.sync.guard import GuardedList, MirrorGuard
 from actui.sync.journal import TargetRow
+from actui.sync.locks import RunLocks
 from actui.sync.models import (
     Counts,
     SendRequest,
@@ -27,7 +29,7 @@ from actui.sync.planner import (
     stage_rejections,
     target_counts,
 )
-from actui.sync.snapshot import has_snapshot, read_list
+from actui.sync.snapshot import has_snapshot, list_members, read_list
 from actui.sync.store import accounting_table
 
 
@@ -40,6 +42,8 @@ class Prepared:
     target_of: dict[GroupKey, int]
     account_of: dict[int, Account]
     read: set[int]
+    #: the mirror guard holding the senders back (None when no list needs it)
+    guard: MirrorGuard | None = None
 
 
 async def prepare(
@@ -50,6 +54,7 @@ async def prepare(
     accounts: Accounts,
     *,
     dry: bool,
+    locks: RunLocks | None = None,
 ) -> Prepared:
     """Targets, lists, first snapshots and custom field ids: everything before staging."""
     from actui.credentials import get_destination
@@ -60,6 +65,7 @@ async def prepare(
         target_of: dict[GroupKey, int] = {}
         account_of: dict[int, Account] = {}
         group_title: dict[int, str] = {}
+        max_removal: dict[int, float] = {}
         for sending in audience.groups:
             destination = get_destination(sending.destination)
             account = await accounts.get(destination.credential)
@@ -81,11 +87,19 @@ async def prepare(
                 keyed[(account.url, list_name.casefold())] = found
                 account_of[target_id] = account
                 group_title[target_id] = destination.group
+                max_removal[target_id] = (
+                    request.max_removal
+                    if request.max_removal is not None
+                    else destination.max_removal
+                )
             found[1].append(sending.key)
             target_of[sending.key] = found[0]
         read: set[int] = set()
+        guarded: list[GuardedList] = []
         with engine.connect() as conn:
             targets = journal.targets_of(conn, run_id)
+        if locks is not None:  # before the first request to any of the lists
+            await locks.take_lists([(t.account_url, t.list_name) for t in targets])
         for target in targets:
             client = account_of[target.id].client
             if dry:
@@ -101,6 +115,19 @@ async def prepare(
             if request.reconcile or not known:
                 await read_list(engine, client, target.account_url, list_id)
                 read.add(target.id)
+            if request.mode == "mirror" and not request.allow_removal and not dry:
+                with engine.connect() as conn:
+                    members = list_members(conn, target.account_url, list_id)
+                if members:
+                    guarded.append(
+                        GuardedList(
+                            target.id,
+                            target.list_name,
+                            target.destination,
+                            members,
+                            max_removal[target.id],
+                        )
+                    )
         names = field_names(audience.plan)
         for account in {id(a): a for a in account_of.values()}.values():
             if account.field_ids is None:
@@ -110,7 +137,8 @@ async def prepare(
     except BaseException:
         audience.close()
         raise
-    return Prepared(audience, targets, target_of, account_of, read)
+    guard = MirrorGuard(guarded) if guarded else None
+    return Prepared(audience, targets, target_of, account_of, read, guard)
 
 
 class StagingStopped(Exception):
@@ -148,13 +176,15 @@ def stage(
         for chunk in iter_audience(prepared.audience, field_ids, wanted, rejected, accounting):
             if flow is not None and flow.stop.is_set():
                 raise StagingStopped()
-            sending = _stage_chunk(engine, run_id, chunk, rejected, target_of, targets, request)
+            sending = _stage_chunk(
+                engine, run_id, chunk, rejected, target_of, targets, request, prepared.guard
+            )
             if on_chunk is not None:
                 on_chunk(sending, accounting.customers)
             if flow is not None:
                 flow.add_staged(sending)
                 flow.wait_for_room()  # outside any transaction: senders keep journaling
-        _stage_chunk(engine, run_id, [], rejected, target_of, targets, request)
+        _stage_chunk(engine, run_id, [], rejected, target_of, targets, request, prepared.guard)
     if flow is not None and flow.stop.is_set():
         raise StagingStopped()
     with engine.begin() as conn:
@@ -180,8 +210,12 @@ def _stage_chunk(
     target_of: dict[GroupKey, int],
     targets: dict[int, TargetRow],
     request: SendRequest,
+    guard: MirrorGuard | None = None,
 ) -> int:
-    """Stage one chunk and diff it; returns how many of its contacts cost requests."""
+    """Stage one chunk and diff it; returns how many of its contacts cost requests.
+
+    ``guard`` hears how many of each list's current members the chunk held.
+    """
     by_target: dict[int, list[Contact]] = {}
     for key, contact in chunk:
         target = target_of.get(key)
@@ -201,24 +235,39 @@ def _stage_chunk(
                 conn, target_id, target_row.account_url, target_row.list_id, request.mode
             )
             sending += sum(n for action, n in given.items() if action in SEND_ACTIONS)
+            if guard is not None:
+                guard.saw(target_id, given.get("unchanged", 0) + given.get("update", 0))
         for (refused_target, group_label), rows in refused.items():
             stage_rejections(conn, run_id, refused_target, rows, group_label)
     return sending
 
 
-def clear_staging(engine: Engine, run_id: str) -> None:
+def clear_staging(engine: Engine, run_id: str, *, keep_confirmed: bool = True) -> None:
+    """Drop a run's staged audience, targets and unconfirmed batches, to plan it again."""
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "DELETE FROM sync_audience WHERE target_id IN"
-                " (SELECT id FROM sync_targets WHERE run_id = :r)"
-            ),
-            {"r": run_id},
-        )
-        conn.execute(text("DELETE FROM sync_rejected_rows WHERE run_id = :r"), {"r": run_id})
-        conn.execute(text("DELETE FROM sync_run_accounting WHERE run_id = :r"), {"r": run_id})
-        conn.execute(text("DELETE FROM sync_batches WHERE run_id = :r"), {"r": run_id})
-        conn.execute(text("DELETE FROM sync_targets WHERE run_id = :r"), {"r": run_id})
+        clear_staging_in(conn, run_id, keep_confirmed=keep_confirmed)
+
+
+def clear_staging_in(conn: Connection, run_id: str, *, keep_confirmed: bool) -> None:
+    """:func:`clear_staging` in the caller's transaction.
+
+    Confirmed batches are kept unless asked: they are the run's record of what was sent (their
+    contacts are in the list's snapshot, so planning again never sends them twice).
+    """
+    conn.execute(
+        text(
+            "DELETE FROM sync_audience WHERE target_id IN"
+            " (SELECT id FROM sync_targets WHERE run_id = :r)"
+        ),
+        {"r": run_id},
+    )
+    conn.execute(text("DELETE FROM sync_rejected_rows WHERE run_id = :r"), {"r": run_id})
+    conn.execute(text("DELETE FROM sync_run_accounting WHERE run_id = :r"), {"r": run_id})
+    conn.execute(
+        text("DELETE FROM sync_batches WHERE run_id = :r AND (state != 'confirmed' OR :all)"),
+        {"r": run_id, "all": not keep_confirmed},
+    )
+    conn.execute(text("DELETE FROM sync_targets WHERE run_id = :r"), {"r": run_id})
 
 
 def staged_counts(engine: Engine, run_id: str, targets: list[TargetRow]) -> Counts:

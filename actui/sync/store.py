@@ -152,3 +152,15 @@ accounting_table = Table(
     Column("excluded", Integer, nullable=False),
     Column("not_in_any_sub_audience", Integer, nullable=False),
 )
+
+#: who drives a run or sends to a list right now: one row per held lock (see ``actui.sync.locks``)
+lock_table = Table(
+    "sync_locks",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("run_id", String, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("process_started", String, nullable=False),
+    Column("owner", String, nullable=False),
+    Column("acquired_at", Float, nullable=False),
+)

@@ -79,6 +79,8 @@ def test_destinations_add_list_test_remove(sandbox_server: Any) -> None:
         "--verbose-logs",
         "--attribute",
         "Source=actui",
+        "--max-removal",
+        "35",
     )
     assert added.exit_code == 0, added.output
     listed = json.loads(run("destinations", "list", "--json").output)
@@ -91,6 +93,7 @@ def test_destinations_add_list_test_remove(sandbox_server: Any) -> None:
             "primary_key": "email",
             "verbose_logs": True,
             "default_attributes": {"Source": "actui"},
+            "max_removal": 35.0,
         }
     ]
     tested = run("destinations", "test", "vip")

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, LoadingIndicator, Static
+from textual.widgets import Button, Checkbox, LoadingIndicator, Static
 
 from actui.errors import ActuiError
 from actui.sync.models import Progress, RunSummary, SendEstimate, SendRequest
@@ -200,6 +200,9 @@ class SendScreen(ModalScreen[None]):
         self.resume_run_id = resume_run_id
         self.estimate: SendEstimate | None = None
         self.fix_action: str | None = None
+        #: the mirror guard's numbers, when the send would unsubscribe more than allowed
+        self.removal_warning: str | None = None
+        self.removal_allowed = False
 
     @property
     def title_text(self) -> str:
@@ -258,9 +261,33 @@ class SendScreen(ModalScreen[None]):
         panel = SendEstimatePanel()
         await box.mount(panel)
         panel.show_estimate(estimate)
+        from actui.sync.guard import over_limit
+
         confirm = self.query_one("#send-confirm", Button)
+        over = over_limit(estimate)
+        if over:
+            removals = sum(guarded.removals for guarded in over)
+            members = sum(guarded.members for guarded in over)
+            self.removal_warning = (
+                "This mirror send would unsubscribe more than allowed: "
+                + "; ".join(guarded.refusal() for guarded in over)
+                + "."
+            )
+            self.query_one("#send-problem", Static).update(self.removal_warning)
+            allow = Checkbox(
+                f"Unsubscribe {removals:,} of {members:,} members anyway",
+                id="send-allow-removal",
+            )
+            await box.mount(allow)
+            allow.focus()
+            return
         confirm.disabled = False
         confirm.focus()
+
+    @on(Checkbox.Changed, "#send-allow-removal")
+    def _removal_consent(self, event: Checkbox.Changed) -> None:
+        self.removal_allowed = event.value
+        self.query_one("#send-confirm", Button).disabled = not event.value
 
     def _show_problem(self, text: str, error: BaseException, credential: str | None = None) -> None:
         """Errors as actions: the failure in words, and a button or countdown when one helps."""
@@ -313,7 +340,12 @@ class SendScreen(ModalScreen[None]):
     async def action_confirm(self) -> None:
         if self.run is not None or self.estimate is None or self.request is None:
             return
-        await self._start(send_job(self.services, self.request))
+        request = self.request
+        if self.removal_warning is not None:
+            if not self.removal_allowed:
+                return  # the numbers are shown: the box must be ticked first
+            request = request.model_copy(update={"allow_removal": True})
+        await self._start(send_job(self.services, request))
 
     def action_cancel_send(self) -> None:
         if self.run is not None and not self.run.state.is_over:
