@@ -51,6 +51,8 @@ SENT = {
 }
 SANDBOX_CREDENTIAL = "sandbox"
 SANDBOX_DESTINATION = "Sandbox"
+#: a destination with a list of its own, for the first send of the example (confirm, progress)
+PROGRESS_DESTINATION = "Sandbox-West"
 
 Step = Callable[[Any, Any], Awaitable[None]]
 
@@ -97,6 +99,20 @@ def wait_for_estimate() -> Step:
     return step
 
 
+def wait_for_send() -> Step:
+    """Wait until the send started from the confirmation is over (its progress view stays)."""
+
+    async def step(app: Any, pilot: Any) -> None:
+        for _ in range(600):
+            run = getattr(app.screen, "run", None)
+            if run is not None and run.state.is_over:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.6)  # the view copies the run's last figures on its timer
+
+    return step
+
+
 def sandbox_send(url: str, sandbox_url: str, api_key: str) -> None:
     """A destination on the sandbox and one finished send of the example, for History."""
     from actui.credentials import make_destination, save_destination
@@ -110,6 +126,11 @@ def sandbox_send(url: str, sandbox_url: str, api_key: str) -> None:
     os.environ.update({ENV_URL: sandbox_url, ENV_KEY: api_key, ENV_NAME: SANDBOX_CREDENTIAL})
     save_destination(
         make_destination(name=SANDBOX_DESTINATION, credential=SANDBOX_CREDENTIAL, list="Spring")
+    )
+    save_destination(
+        make_destination(
+            name=PROGRESS_DESTINATION, credential=SANDBOX_CREDENTIAL, list="West coast"
+        )
     )
     save_segment(parse_segment(SENT))
     run_send(SendRequest(segment=SENT["name"], destination=SANDBOX_DESTINATION), url)
@@ -145,7 +166,7 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     write_demo_sqlite(db, 2_000, 7)
     url = f"sqlite:///{db}"
 
-    def services(connected: bool = True) -> Services:
+    def services(connected: bool = True, destination: str = SANDBOX_DESTINATION) -> Services:
         settings = SourceSettings()
         return Services(
             db_url=url if connected else None,
@@ -154,7 +175,7 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
             as_of=AS_OF,
             stable_output=True,
             count_delay=0.05,
-            demo_destination=SANDBOX_DESTINATION,
+            demo_destination=destination,
         )
 
     shots = [
@@ -177,16 +198,27 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
         ("help", True, [press("f1")]),
         ("campaigns", True, [press("f3")]),
         ("destinations", True, [press("f4")]),
-        ("send-confirmation", True, [load(EXAMPLE), press("f9"), wait_for_estimate()]),
+        (
+            "send-confirmation",
+            True,
+            [load(EXAMPLE), press("f9"), wait_for_estimate()],
+            PROGRESS_DESTINATION,
+        ),
         ("history", True, [press("f5"), press("enter")]),
+        (
+            "send-progress",
+            True,
+            [load(EXAMPLE), press("f9"), wait_for_estimate(), press("ctrl+s"), wait_for_send()],
+            PROGRESS_DESTINATION,
+        ),
     ]
     sandbox = Sandbox.create(limits="off")
     server = SandboxServer(sandbox).start()
     written = []
     try:
         await asyncio.to_thread(sandbox_send, url, server.url, sandbox.account.api_key)
-        for name, connected, steps in shots:
-            built = services(connected)
+        for name, connected, steps, *destination in shots:
+            built = services(connected, *destination)
             try:
                 written.append(await shoot(built, out, name, steps, size))
             finally:

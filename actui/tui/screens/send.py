@@ -260,7 +260,7 @@ class SendScreen(ModalScreen[None]):
         await box.remove_children()
         panel = SendEstimatePanel()
         await box.mount(panel)
-        panel.show_estimate(estimate)
+        panel.show_estimate(estimate, stable=self.services.stable_output)
         from actui.sync.guard import over_limit
 
         confirm = self.query_one("#send-confirm", Button)
@@ -323,7 +323,7 @@ class SendScreen(ModalScreen[None]):
     async def _follow(self, run: TrackedRun) -> None:
         box = self.query_one("#send-estimate-box", Vertical)
         await box.remove_children()
-        await box.mount(SendProgress(run, show_stats=not self.services.stable_output))
+        await box.mount(SendProgress(run, stable=self.services.stable_output))
         self.query_one("#send-confirm", Button).display = False
         cancel = self.query_one("#send-cancel", Button)
         cancel.disabled = run.state.is_over
