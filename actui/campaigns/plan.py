@@ -32,7 +32,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    union,
+    union_all,
 )
 
 from actui.campaigns.assignment import GroupAssigner
@@ -437,7 +437,7 @@ def _excluded_emails(
             )
     if not parts:
         return None
-    return select(union(*parts).subquery("excluded_emails").c.email_key)
+    return select(union_all(*parts).subquery("excluded_emails").c.email_key)
 
 
 def _table_of(expr: ColumnElement[Any]) -> object:
