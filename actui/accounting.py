@@ -14,7 +14,7 @@ the rows no sub-audience takes. Every report prints these names.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Final, Literal
+from typing import Literal
 
 from actui.emails import REASON_DUPLICATE, REASON_MISSING
 
@@ -22,13 +22,6 @@ from actui.emails import REASON_DUPLICATE, REASON_MISSING
 ReasonCode = Literal[
     "missing_email", "invalid_email", "duplicate_email", "refused", "unsubscribed_before"
 ]
-REASON_CODES: Final[tuple[str, ...]] = (
-    "missing_email",
-    "invalid_email",
-    "duplicate_email",
-    "refused",
-    "unsubscribed_before",
-)
 
 
 def reason_code(reason: str) -> ReasonCode:
@@ -64,19 +57,8 @@ class Accounting:
         code = reason_code(reason)
         setattr(self, code, getattr(self, code) + 1)
 
-    def balanced(self) -> bool:
-        """Whether the terms add up to ``customers``."""
-        return self.customers == (
-            self.contacts
-            + self.duplicate_email
-            + self.missing_email
-            + self.invalid_email
-            + self.excluded
-            + self.not_in_any_sub_audience
-        )
-
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
 
 
-__all__ = ["REASON_CODES", "Accounting", "ReasonCode", "duplicate_reason", "reason_code"]
+__all__ = ["Accounting", "ReasonCode", "duplicate_reason", "reason_code"]

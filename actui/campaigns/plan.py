@@ -126,7 +126,8 @@ class CampaignPlan:
         return [spec.key for specs in self.groups for spec in specs]
 
     def send_statement(self) -> Select[Any]:
-        """The query without excluded or unplaced members: what a send streams."""
+        """The query without excluded or unplaced members (a stream that counts them, as a send's
+        does for its accounting, reads :attr:`statement` instead)."""
         columns = self.statement.selected_columns
         return self.statement.where(columns.excluded == 0, columns.sub_audience_index.is_not(None))
 
