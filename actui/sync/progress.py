@@ -61,10 +61,14 @@ class ProgressTracker:
         return f"batch {number}"
 
     def reading(self, rows: int, staged: int) -> None:
-        """The audience reader's figures: rows read and contacts staged to send so far."""
+        """The audience reader's figures: rows read and contacts staged to send so far.
+
+        Reported at once (a chunk at a time, so a few a second at most): they are what the
+        screen has to show before the first batch is confirmed.
+        """
         self.read = rows
         self.staged = staged
-        self.report()
+        self.report(force=True)
 
     def watch(self, stats: ThrottleStats) -> None:
         """Count this throttle's 429s and retries from now on."""
