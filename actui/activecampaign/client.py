@@ -7,6 +7,7 @@ import json
 import logging
 import random
 import re
+import secrets
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from types import TracebackType
@@ -192,7 +193,7 @@ class ActiveCampaignClient:
             error = error_from_response(method, full_path, response, attempts=attempt + 1)
             if status in (429, 503):
                 wait = retry_after_seconds(response, default=1.0 if status == 429 else 0.0)
-                self.throttle.penalize(max(wait, self._delay(attempt)), "request")
+                self.throttle.penalize(max(wait, self._delay(attempt)), "request", status=status)
             elif isinstance(error, BulkImportRateLimited):
                 self.throttle.penalize(max(error.retry_after, self._delay(attempt)), kind)
             retryable = status in RETRY_STATUSES or isinstance(error, BulkImportRateLimited)
@@ -259,14 +260,19 @@ class ActiveCampaignClient:
         return None
 
     async def create_list(
-        self, name: str, *, sender_url: str | None = None, sender_reminder: str | None = None
+        self,
+        name: str,
+        *,
+        stringid: str | None = None,
+        sender_url: str | None = None,
+        sender_reminder: str | None = None,
     ) -> AcList:
         """Create a list (sent once: a create is never retried blindly; see :meth:`ensure_list`)."""
         parts = urlsplit(self.base_url)
         payload = {
             "list": {
                 "name": name,
-                "stringid": slugify(name),
+                "stringid": stringid or slugify(name),
                 "sender_url": sender_url or f"{parts.scheme}://{parts.netloc}",
                 "sender_reminder": sender_reminder or SENDER_REMINDER,
             }
@@ -279,25 +285,46 @@ class ActiveCampaignClient:
 
         The group is checked first, so a wrong group name fails before anything is created. When
         the create gets no clear answer (timeout, dropped connection, 5xx), the list is looked up
-        again instead of being created twice.
+        again instead of being created twice, and created again (with the client's backoff)
+        when it is not there. A ``stringid`` another list already has gets a numbered suffix
+        (``promo-2`` after ``promo``): the user never typed it and cannot fix it.
         """
         group = await self.find_group(group_title)
         existing = await self.find_list(name)
         if existing is not None:
             return existing
-        try:
-            created = await self.create_list(name)
-        except (ServerError, Unreachable):
-            again = await self.find_list(name)
-            if again is None:
-                raise
-            created = again
+        created = await self._create_list_retried(name)
         await self._request(
             "POST",
             "listGroups",
             body={"listGroup": {"listid": _int(created.id), "groupid": _int(group.id)}},
         )
         return created
+
+    async def _create_list_retried(self, name: str) -> AcList:
+        """``POST /lists`` until it is answered: unclear answers looked up, then retried."""
+        stringids = stringid_candidates(name)
+        attempt = 0
+        while True:
+            try:
+                return await self.create_list(name, stringid=stringids[0])
+            except ValidationFailed as error:
+                if error.field != "stringid" or len(stringids) == 1:
+                    raise
+                stringids.pop(0)  # taken by another list: the next suffix
+            except (ServerError, Unreachable, RateLimited) as error:
+                again = await self.find_list(name)
+                if again is not None:
+                    return again
+                transient = not isinstance(error, Unreachable) or error.reason in (
+                    "timeout",
+                    "dropped",
+                )
+                if not transient or attempt >= self.retries:
+                    raise
+                attempt += 1
+                self.throttle.count_retry()
+                await asyncio.sleep(self._delay(attempt))
 
     async def list_subscribers(self, list_id: str, status: int = 1) -> AsyncIterator[AcContactRef]:
         """Every contact with ``status`` on the list, by ascending id (ListNotFound if no list)."""
@@ -462,6 +489,17 @@ class ActiveCampaignClient:
 def slugify(name: str) -> str:
     """A list's ``stringid``: lower-case letters, digits and dashes."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "list"
+
+
+#: numbered stringids tried after the plain one, before a random one
+STRINGID_SUFFIXES = 20
+
+
+def stringid_candidates(name: str) -> list[str]:
+    """The stringids to try for a new list: its slug, then ``slug-2``... then a random one."""
+    slug = slugify(name)
+    numbered = [f"{slug}-{n}" for n in range(2, STRINGID_SUFFIXES + 2)]
+    return [slug, *numbered, f"{slug}-{secrets.token_hex(4)}"]
 
 
 def encode_bulk_contact(contact: Contact) -> str:

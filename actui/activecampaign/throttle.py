@@ -38,10 +38,13 @@ RequestKind = Literal["request", "bulk", "single_import"]
 
 @dataclass
 class ThrottleStats:
-    """Counters for reports: requests let through, 429/503s seen, retries, waits and time waited."""
+    """Counters for reports: requests let through, 429s and 503s, retries, waits, time waited."""
 
     requests: int = 0
+    #: answers 429 (and bulk imports refused for their rate)
     rate_limited: int = 0
+    #: answers 503: the service unavailable, counted apart from the rate limit
+    unavailable: int = 0
     retries: int = 0
     waits: int = 0
     waited_seconds: float = 0.0
@@ -166,13 +169,19 @@ class AccountThrottle:
                 self.stats.waits += 1
                 self.stats.waited_seconds += time.monotonic() - started
 
-    def penalize(self, seconds: float, kind: RequestKind = "request") -> None:
-        """Pause every request (or only imports of ``kind``) for ``seconds``: a Retry-After."""
+    def penalize(self, seconds: float, kind: RequestKind = "request", *, status: int = 429) -> None:
+        """Pause every request (or only imports of ``kind``) for ``seconds``: a Retry-After.
+
+        ``status`` is the answer that asked for it: a 503 is counted apart from the 429s.
+        """
         with self._lock:
             resume = time.monotonic() + seconds
             self._next_slot[kind] = max(self._next_slot[kind], resume)
             self._paused_until[kind] = max(self._paused_until[kind], resume)
-            self.stats.rate_limited += 1
+            if status == 503:
+                self.stats.unavailable += 1
+            else:
+                self.stats.rate_limited += 1
 
     def count_retry(self) -> None:
         """Record one retried request."""

@@ -274,7 +274,8 @@ def _print_summary(summary: Any, as_json: bool) -> None:
     click.echo(
         f"Run {summary.run_id} {summary.status}: {summary.sent} sent, {summary.rejected} "
         f"rejected, {summary.requests} requests, {summary.retries} retries, "
-        f"{summary.rate_limited} answered 429, {summary.duration_seconds:,.1f} s."
+        f"{summary.rate_limited} answered 429, {summary.unavailable} answered 503, "
+        f"{summary.duration_seconds:,.1f} s."
     )
     click.echo(accounting_line(summary.accounting))
     if summary.planned.unsubscribed_by_hand:

@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack
 
 from sqlalchemy import Connection, Engine, text
 
+from actui.activecampaign import InvalidCredentials
 from actui.sync import journal
 from actui.sync.accounts import Accounts
 from actui.sync.audience import SendError
@@ -46,13 +47,16 @@ async def drive(
     failed = 0
     cancelled = False
     tracker = ProgressTracker(run_id, 0, 0, on_progress)
+    with engine.connect() as conn:
+        status = conn.execute(
+            text("SELECT status FROM sync_runs WHERE id = :r"), {"r": run_id}
+        ).scalar_one()
+        targets = journal.targets_of(conn, run_id)
+    if status != "staging":  # planned already: its lists are known (a busy one changes nothing)
+        await locks.take_lists([(t.account_url, t.list_name) for t in targets])
     async with AsyncExitStack() as stack:
         accounts = Accounts(limits, stack, tracker)
         try:
-            with engine.connect() as conn:
-                status = conn.execute(
-                    text("SELECT status FROM sync_runs WHERE id = :r"), {"r": run_id}
-                ).scalar_one()
             if status == "staging":
                 if db_url is None:
                     raise SendError(
@@ -69,9 +73,6 @@ async def drive(
                     if stopped is not None:
                         raise SendError(stopped)
             else:
-                with engine.connect() as conn:
-                    targets = journal.targets_of(conn, run_id)
-                await locks.take_lists([(t.account_url, t.list_name) for t in targets])
                 with engine.begin() as conn:
                     journal.set_run_status(
                         conn, run_id, "sending", counts=journal.run_counts(conn, run_id)
@@ -100,8 +101,10 @@ async def drive(
             )
             raise
         except BaseException as problem:
+            if isinstance(problem, InvalidCredentials) and not isinstance(problem, KeyRefused):
+                problem = key_refused(engine, run_id, problem)
             if _still_staging(engine, run_id, resumed=resumed, error=str(problem)) is not None:
-                raise
+                raise problem from None
             finish_run(
                 engine,
                 run_id,
@@ -111,6 +114,8 @@ async def drive(
                 error=str(problem) or type(problem).__name__,
                 active_seconds=time.monotonic() - started,
             )
+            if isinstance(problem, KeyRefused):
+                raise problem from None
             raise
         summary = finish_run(
             engine,
@@ -130,6 +135,28 @@ def _status(engine: Engine, run_id: str) -> str | None:
             text("SELECT status FROM sync_runs WHERE id = :r"), {"r": run_id}
         ).scalar()
     return None if value is None else str(value)
+
+
+class KeyRefused(InvalidCredentials):
+    """ActiveCampaign refused a credential's key: the send stopped at once, and can be resumed."""
+
+
+def key_refused(engine: Engine, run_id: str, error: InvalidCredentials) -> KeyRefused:
+    """The refusal, naming the run's credential(s) and the fix."""
+    with engine.connect() as conn:
+        names = sorted({target.credential for target in journal.targets_of(conn, run_id)})
+    name = names[0] if len(names) == 1 else "NAME"
+    which = " or ".join(repr(n) for n in names) or "the run's credential"
+    asked = f"{error.method} {error.path} answered {error.status}" if error.status else str(error)
+    return KeyRefused(
+        f"ActiveCampaign refused the API key of credential {which} ({asked}), so the send "
+        "stopped at the first refusal. Check the key in Settings > Developer, store it again "
+        f"with 'actui credentials add {name} --url URL', then finish with "
+        f"'actui send --resume {run_id}'.",
+        method=error.method,
+        path=error.path,
+        status=error.status,
+    )
 
 
 def _still_staging(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -169,6 +170,8 @@ class RunLocks:
     engine: Engine
     run_id: str
     wait: bool = False
+    #: set to stop waiting (Ctrl+C, the app's cancel button)
+    cancel: threading.Event | asyncio.Event | None = None
     owner: str = field(default_factory=lambda: secrets.token_hex(8))
     held: list[str] = field(default_factory=list)
 
@@ -189,8 +192,9 @@ class RunLocks:
 
     async def take_lists(self, lists: list[tuple[str, str]]) -> None:
         """Hold every (account URL, list name) of the run, in one order so waiters never cross."""
-        for account_url, list_name in sorted(set(lists)):
-            await self._take(list_key(account_url, list_name), partial(_list_busy, list_name))
+        by_key = {list_key(account_url, name): name for account_url, name in lists}
+        for key in sorted(by_key):
+            await self._take(key, partial(_list_busy, by_key[key]))
 
     async def _take(self, key: str, busy: Callable[[Holder], str]) -> bool:
         waited = False
@@ -203,6 +207,8 @@ class RunLocks:
                 return waited
             if not self.wait:
                 raise LockBusy(busy(holder))
+            if self.cancel is not None and self.cancel.is_set():
+                raise LockBusy(f"Stopped while waiting: {busy(holder)}")
             waited = True
             await asyncio.sleep(WAIT_POLL_SECONDS)
 

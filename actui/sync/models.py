@@ -144,6 +144,8 @@ class RunSummary(BaseModel):
     requests: int
     retries: int
     rate_limited: int
+    #: answers 503 (service unavailable), apart from the 429s of ``rate_limited``
+    unavailable: int = 0
     started_at: float
     ended_at: float | None
     duration_seconds: float

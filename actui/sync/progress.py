@@ -81,6 +81,7 @@ class ProgressTracker:
         for live, start in self._stats:
             total.requests += live.requests - start.requests
             total.rate_limited += live.rate_limited - start.rate_limited
+            total.unavailable += live.unavailable - start.unavailable
             total.retries += live.retries - start.retries
             total.waits += live.waits - start.waits
             total.waited_seconds += live.waited_seconds - start.waited_seconds

@@ -155,7 +155,7 @@ async def run_send_async(
     engine = state_db()
     limits = limits or limits_from_env()
     request = request.model_copy(update={"db_url": mask_db_url(db_url)})
-    locks = RunLocks(engine, "", wait=wait)
+    locks = RunLocks(engine, "", wait=wait, cancel=cancel)
     try:
         with engine.begin() as conn:  # created and held at once: no resume can take it meanwhile
             locks.run_id = journal.create_run(conn, request, status="staging")
@@ -188,9 +188,9 @@ async def resume_run_async(
 ) -> RunSummary:
     """Finish an interrupted run (the latest one when ``run_id`` is None).
 
-    Exclusive: a run another live process is driving is waited for (``wait``), then reported
-    as that process left it, or refused with the process named. ``allow_removal`` and
-    ``max_removal`` replace the run's own mirror guard settings.
+    Exclusive: a run another live process is driving is waited for (``wait``) or refused
+    with the process named. Idempotent: a run that is already finished is only reported.
+    ``allow_removal`` and ``max_removal`` replace the run's own mirror guard settings.
     """
     engine = state_db()
     limits = limits or limits_from_env()
@@ -198,19 +198,17 @@ async def resume_run_async(
         chosen = run_id or journal.latest_resumable(conn)
         if chosen is None:
             raise SendError("There is no interrupted run to resume; 'actui runs' lists them.")
-    locks = RunLocks(engine, chosen, wait=wait)
+    locks = RunLocks(engine, chosen, wait=wait, cancel=cancel)
     try:
-        waited = await locks.take_run()
+        await locks.take_run()
         with engine.begin() as conn:
             status = conn.execute(
                 text("SELECT status FROM sync_runs WHERE id = :r"), {"r": chosen}
             ).scalar()
             if status is None:
                 raise SendError(f"There is no run {chosen!r}; 'actui runs' lists them.")
-            if status not in RESUMABLE:
-                if waited:  # the process waited for finished it
-                    return get_run(chosen)
-                raise SendError(f"Run {chosen} is already {status}; there is nothing to resume.")
+            if status not in RESUMABLE:  # finished (maybe by the process waited for)
+                return get_run(chosen)  # idempotent: its summary, nothing sent again
             request = journal.run_request(conn, chosen)
         overrides: dict[str, object] = {}
         if allow_removal is not None:

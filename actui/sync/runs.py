@@ -15,12 +15,24 @@ from actui.sync.models import (
     RunSummary,
 )
 from actui.sync.report import rejected_of
-from actui.sync.store import accounting_table, run_table
+from actui.sync.store import (
+    accounting_table,
+    add_missing_columns,
+    move_old_rejections,
+    run_table,
+)
+
+_upgraded: set[str] = set()
 
 
 def state_db() -> Engine:
+    """The state database with the sync tables, as this version of actui has them."""
     engine = state_engine()
     ensure_tables(engine)
+    if str(engine.url) not in _upgraded:
+        add_missing_columns(engine)
+        move_old_rejections(engine)
+        _upgraded.add(str(engine.url))
     return engine
 
 
@@ -85,6 +97,7 @@ def get_run(run_id: str) -> RunSummary:
         requests=int(row.requests or 0),
         retries=int(row.retries or 0),
         rate_limited=int(row.rate_limited or 0),
+        unavailable=int(row.unavailable or 0),
         started_at=row.started_at,
         ended_at=row.ended_at,
         duration_seconds=round(duration, 3),

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
 
+from actui.activecampaign import InvalidCredentials
 from actui.sync import journal
 from actui.sync.accounts import Accounts
 from actui.sync.cancellation import settled
@@ -20,7 +21,7 @@ from actui.sync.models import (
     SendRequest,
 )
 from actui.sync.progress import ProgressTracker
-from actui.sync.staging import clear_staging, prepare, stage, staged_counts
+from actui.sync.staging import clear_staging, prepare, setup_call, stage, staged_counts
 from actui.sync.worker import TargetSender
 
 #: the GIL switch interval while the audience is staged beside the senders (Python's is 5 ms)
@@ -159,12 +160,13 @@ async def send_targets(
     with engine.connect() as conn:
         targets = journal.targets_of(conn, run_id)
     senders: list[TargetSender] = []
+    refusals: list[InvalidCredentials] = []  # one refused key stops every list of the run
     for target in targets:
         if target.list_id is None:
             continue
         account = await accounts.get(target.credential)
         if account.exclusions is None:
-            account.exclusions = list(await account.client.exclusions())
+            account.exclusions = list(await setup_call(account.client.exclusions))
         senders.append(
             TargetSender(
                 engine,
@@ -173,12 +175,16 @@ async def send_targets(
                 account.exclusions,  # type: ignore[arg-type]
                 tracker,
                 flow=flow,
+                refusals=refusals,
             )
         )
     # every list at once: while the audience streams in, each takes its own batches as they fill
     # (one after another, a list waiting for its first full batch would hold the others back)
-    failed = await asyncio.gather(*(sender.run() for sender in senders))
-    return sum(failed)
+    failed = await asyncio.gather(*(sender.run() for sender in senders), return_exceptions=True)
+    for outcome in failed:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return sum(n for n in failed if isinstance(n, int))
 
 
 def progress_totals(engine: Engine, run_id: str) -> tuple[int, int]:

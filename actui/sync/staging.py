@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, text
 
 from actui.accounting import Accounting
+from actui.activecampaign import ActiveCampaignError, RateLimited, ServerError, Unreachable
 from actui.campaigns.contacts import Contact, RejectedContact
 from actui.campaigns.plan import GroupKey, field_names
 from actui.sync import journal
@@ -31,6 +36,38 @@ from actui.sync.planner import (
 )
 from actui.sync.snapshot import has_snapshot, list_members, read_list
 from actui.sync.store import accounting_table
+
+logger = logging.getLogger("actui.sync")
+
+#: how often a setup call (list, group and field lookups, list creation) is tried, like a batch
+SETUP_ATTEMPTS = 3
+#: seconds before the next try, times the try's number
+SETUP_BACKOFF = 0.5
+
+T = TypeVar("T")
+
+
+async def setup_call(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a setup call, trying again (like a batch) when the account gave no usable answer.
+
+    The client already retries each request; this covers an account that stays unavailable a
+    little longer than that (5xx, 429, timeouts and dropped connections, never a refusal).
+    """
+    attempt = 1
+    while True:
+        try:
+            return await call()
+        except (ServerError, RateLimited) as error:
+            problem: ActiveCampaignError = error
+        except Unreachable as error:
+            if error.reason not in ("timeout", "dropped"):
+                raise
+            problem = error
+        if attempt >= SETUP_ATTEMPTS:
+            raise problem
+        logger.warning("setup call failed (%s): trying again", problem)
+        await asyncio.sleep(SETUP_BACKOFF * attempt)
+        attempt += 1
 
 
 @dataclass
@@ -103,10 +140,13 @@ async def prepare(
         for target in targets:
             client = account_of[target.id].client
             if dry:
-                existing = await client.find_list(target.list_name)
+                existing = await setup_call(partial(client.find_list, target.list_name))
                 list_id = existing.id if existing is not None else None
             else:
-                list_id = (await client.ensure_list(target.list_name, group_title[target.id])).id
+                made = await setup_call(
+                    partial(client.ensure_list, target.list_name, group_title[target.id])
+                )
+                list_id = made.id
             if list_id is None:
                 continue
             with engine.begin() as conn:
@@ -131,7 +171,9 @@ async def prepare(
         names = field_names(audience.plan)
         for account in {id(a): a for a in account_of.values()}.values():
             if account.field_ids is None:
-                account.field_ids = await account.client.resolve_fields(names) if names else {}
+                account.field_ids = (
+                    await setup_call(partial(account.client.resolve_fields, names)) if names else {}
+                )
         with engine.connect() as conn:
             targets = journal.targets_of(conn, run_id)
     except BaseException:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
+    Engine,
     Float,
     ForeignKey,
     Index,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.exc import OperationalError
 
 from actui.state import metadata
 
@@ -58,6 +60,8 @@ run_table = Table(
     Column("requests", Integer, nullable=False, default=0),
     Column("retries", Integer, nullable=False, default=0),
     Column("rate_limited", Integer, nullable=False, default=0),
+    #: answers 503 (added after the table: see :func:`add_missing_columns`)
+    Column("unavailable", Integer, nullable=False, default=0),
     Column("active_seconds", Float, nullable=False, default=0.0),
     Column("started_at", Float, nullable=False),
     Column("ended_at", Float, nullable=True),
@@ -164,3 +168,47 @@ lock_table = Table(
     Column("owner", String, nullable=False),
     Column("acquired_at", Float, nullable=False),
 )
+
+
+#: columns added to a table after its first release: (table, column, SQLite definition)
+ADDED_COLUMNS = (("sync_runs", "unavailable", "INTEGER NOT NULL DEFAULT 0"),)
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Add the columns a state database made by an older actui lacks (create_all never does)."""
+    with engine.begin() as conn:
+        for table, column, definition in ADDED_COLUMNS:
+            present = {row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table})")}
+            if column in present:
+                continue
+            try:
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+            except OperationalError as error:  # another process added it meanwhile
+                if "duplicate column" not in str(error):
+                    raise
+
+
+#: the rejected-email table of older versions (one row per email and list, no reason code)
+OLD_REJECTIONS = "sync_rejections"
+
+
+def move_old_rejections(engine: Engine) -> None:
+    """Move the rejected emails an older actui recorded into :data:`rejection_table`, with the
+    reason code their reason stands for, then drop the old table (nothing when there is none)."""
+    with engine.begin() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (OLD_REJECTIONS,)
+        ).first()
+        if found is None:
+            return
+        conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO sync_rejected_rows"
+            " (run_id, target_id, group_label, email, customer_key, reason, reason_code)"
+            " SELECT run_id, target_id, '', email, coalesce(customer_key, ''), reason, CASE"
+            " WHEN reason = 'missing email' THEN 'missing_email'"
+            " WHEN reason LIKE 'duplicate email%' THEN 'duplicate_email'"
+            " WHEN reason LIKE 'invalid email:%' THEN 'invalid_email'"
+            " WHEN reason LIKE 'unsubscribed from the list before%' THEN 'unsubscribed_before'"
+            f" ELSE 'refused' END FROM {OLD_REJECTIONS}"
+        )
+        conn.exec_driver_sql(f"DROP TABLE {OLD_REJECTIONS}")

@@ -57,7 +57,8 @@ def finish_run(
             text(
                 "UPDATE sync_runs SET status = :s, message = :m, ended_at = :t,"
                 " requests = requests + :q, retries = retries + :y,"
-                " rate_limited = rate_limited + :l, active_seconds = active_seconds + :a"
+                " rate_limited = rate_limited + :l, unavailable = unavailable + :u,"
+                " active_seconds = active_seconds + :a"
                 " WHERE id = :r"
             ),
             {
@@ -67,6 +68,7 @@ def finish_run(
                 "q": counters.requests if counters else 0,
                 "y": counters.retries if counters else 0,
                 "l": counters.rate_limited if counters else 0,
+                "u": counters.unavailable if counters else 0,
                 "a": active_seconds,
                 "r": run_id,
             },

@@ -26,6 +26,7 @@ from actui.activecampaign import (
     ActiveCampaignClient,
     ActiveCampaignError,
     ContactExcluded,
+    InvalidCredentials,
     NotFound,
     ValidationFailed,
 )
@@ -101,6 +102,9 @@ class TargetSender:
     #: the run's staging, while its audience is still being staged: only full batches go then
     flow: StagingFlow | None = None
     failed_batches: int = 0
+    #: the first refusal of the key, shared by every sender of the run: once set, no sender
+    #: posts or polls again (a revoked key must not cost one request a batch)
+    refusals: list[InvalidCredentials] = field(default_factory=list)
     _pending: list[tuple[Callable[[Connection], None], Callable[[], None]]] = field(
         default_factory=list
     )
@@ -154,6 +158,9 @@ class TargetSender:
         async def sender() -> None:
             while True:
                 await slots.acquire()
+                if self.refusals:
+                    slots.release()
+                    return
                 taken = next_batch()
                 if taken == "wait":  # the next full batch is still being staged
                     slots.release()
@@ -168,6 +175,10 @@ class TargetSender:
                 except BatchFailed:
                     slots.release()
                     continue
+                except InvalidCredentials as refused:
+                    self.refusals.append(refused)
+                    slots.release()
+                    return
                 if posted is None:
                     slots.release()
                     continue
@@ -183,6 +194,8 @@ class TargetSender:
             for task in list(polls):
                 task.cancel()
             self._flush()
+        if self.refusals:
+            raise self.refusals[0]
         return self.failed_batches
 
     # -- journal writes that may wait a few milliseconds ------------------------------------------
@@ -262,6 +275,8 @@ class TargetSender:
                 logger.info("batch %s refused as a whole (%s): sending one by one", batch.id, error)
                 await self._send_single(batch)
                 return None
+            except InvalidCredentials:
+                raise  # never posted again in this run: the batch stays open for --resume
             except ActiveCampaignError as error:
                 if attempt == BATCH_ATTEMPTS:
                     self._fail(batch, str(error), keep_batch_id=False)
@@ -288,6 +303,8 @@ class TargetSender:
             await self._poll(batch)
         except BatchFailed:
             pass
+        except InvalidCredentials as refused:  # the batch stays sent: --resume polls it
+            self.refusals.append(refused)
         finally:
             slots.release()
 
@@ -299,6 +316,8 @@ class TargetSender:
         failures = 0
         while True:
             await asyncio.sleep(delay)
+            if self.refusals:
+                return  # the batch stays sent: --resume polls it
             try:
                 info = await self.client.import_info(batch.ac_batch_id)
             except NotFound:
@@ -321,6 +340,8 @@ class TargetSender:
                 batch = posted
                 first = True
                 continue
+            except InvalidCredentials:
+                raise
             except ActiveCampaignError as error:
                 failures += 1
                 if failures >= BATCH_ATTEMPTS:
@@ -379,6 +400,8 @@ class TargetSender:
                     continue
                 if contact_id is not None:
                     contact_ids[email] = contact_id
+        except InvalidCredentials:
+            raise  # the batch stays open for --resume (contact/sync is idempotent)
         except ActiveCampaignError as error:
             self._fail(batch, str(error), keep_batch_id=False)
             raise BatchFailed(str(error)) from None

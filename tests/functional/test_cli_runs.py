@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -107,3 +108,66 @@ def test_an_unknown_run_is_one_clear_sentence() -> None:
     assert result.exit_code == 2
     assert "There is no run 'no-such-run'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_runs_of_a_state_database_from_before_the_503_count_still_show(
+    actui_home: Path,
+) -> None:
+    import sqlite3
+
+    from actui.state import reset_engines
+
+    actui_home.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(actui_home / "state.db") as old:  # sync_runs as an older actui made it
+        old.execute(
+            "CREATE TABLE sync_runs (id VARCHAR PRIMARY KEY, source_kind VARCHAR NOT NULL,"
+            " source_name VARCHAR NOT NULL, request_json TEXT NOT NULL, mode VARCHAR NOT NULL,"
+            " status VARCHAR NOT NULL, counts_json TEXT NOT NULL, message TEXT,"
+            " requests INTEGER NOT NULL, retries INTEGER NOT NULL, rate_limited INTEGER NOT NULL,"
+            " active_seconds FLOAT NOT NULL, started_at FLOAT NOT NULL, ended_at FLOAT)"
+        )
+        old.execute(
+            "INSERT INTO sync_runs VALUES ('20260101T000000-abcdef', 'campaign', 'Members', '{}',"
+            " 'mirror', 'completed', '{}', NULL, 12, 1, 2, 3.0, 1767225600.0, 1767225603.0)"
+        )
+    reset_engines()
+
+    shown = CliRunner().invoke(cli, ["runs", "20260101T000000-abcdef", "--json"])
+
+    assert shown.exit_code == 0, shown.output
+    run = json.loads(shown.stdout)["run"]
+    assert (run["rate_limited"], run["unavailable"]) == (2, 0)
+
+
+def test_rejected_emails_an_older_version_recorded_are_kept_with_their_codes() -> None:
+    from actui.home import state_db_path
+
+    path = state_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE sync_rejections (run_id TEXT, target_id INTEGER, email TEXT,"
+            " reason TEXT NOT NULL, customer_key TEXT, PRIMARY KEY (run_id, target_id, email))"
+        )
+        db.executemany(
+            "INSERT INTO sync_rejections VALUES ('R1', 1, ?, ?, ?)",
+            [
+                ("", "missing email", "7"),
+                ("x@y", "invalid email: the domain has no dot", "8"),
+                ("a@b.co", "duplicate email", "9"),
+                (
+                    "c@d.co",
+                    "unsubscribed from the list before; ActiveCampaign does not re-subscribe",
+                    None,
+                ),
+                ("e@f.co", "on the account's exclusion list (exact match on 'e@f.co')", None),
+            ],
+        )
+    rows = {row.email: (row.reason_code, row.customer_key) for row in rejected_rows("R1")}
+    assert rows == {
+        "": ("missing_email", "7"),
+        "x@y": ("invalid_email", "8"),
+        "a@b.co": ("duplicate_email", "9"),
+        "c@d.co": ("unsubscribed_before", None),
+        "e@f.co": ("refused", None),
+    }

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from actui.activecampaign import normalize_account_url
-from actui.sync.locks import list_key
+from actui.sync.locks import LockBusy, list_key, process_start
 from actui.sync.models import SendRequest
-from actui.sync.runner import get_run, list_runs, run_send
+from actui.sync.runner import get_run, list_runs, resume_run, run_send
 from tests.fixtures.sandbox import RunningSandbox
 from tests.functional.test_resume_kill import ROOT, query
 from tests.functional.test_send_support import people, subscribed, write_customers
@@ -135,3 +135,27 @@ def test_a_send_held_by_a_killed_process_is_taken_over(
         sleeper.kill()
     assert summary.status == "completed" and summary.sent == 10
     assert query(actui_home, "SELECT COUNT(*) FROM sync_locks") == [(0,)]
+
+
+def test_a_resume_to_a_busy_list_is_refused_and_leaves_the_run_as_it_was(
+    sandbox: RunningSandbox, actui_home: Path, tmp_path: Path
+) -> None:
+    db = write_customers(tmp_path / "c360.db", people(50))
+    run_id = run_send(SendRequest(campaign="Members"), db).run_id
+    key = list_key(normalize_account_url(sandbox.url), "Members")
+    with sqlite3.connect(actui_home / "state.db") as state:  # stopped; another run holds the list
+        state.execute(
+            "UPDATE sync_runs SET status = 'failed', message = 'stopped' WHERE id = ?", (run_id,)
+        )
+        state.execute(
+            "INSERT INTO sync_locks VALUES (?, 'other-run', ?, ?, 'another-sender', ?)",
+            (key, os.getpid(), process_start(os.getpid()), time.time()),
+        )
+
+    with pytest.raises(LockBusy, match=f"being sent to by process {os.getpid()} \\(run other-run"):
+        resume_run(run_id, db_url=db)
+    assert (get_run(run_id).status, get_run(run_id).message) == ("failed", "stopped")
+
+    with sqlite3.connect(actui_home / "state.db") as state:
+        state.execute("DELETE FROM sync_locks WHERE owner = 'another-sender'")
+    assert resume_run(run_id, db_url=db).status == "completed"

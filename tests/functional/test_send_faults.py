@@ -37,10 +37,29 @@ def test_faults_end_with_the_exact_list_state(sandbox: RunningSandbox, tmp_path:
     refused = dump["requests"]
     assert refused["dropped"] > 0 and refused["storm_limited"] > 0
     assert summary.retries > 0 and summary.rate_limited > 0
+    answered = refused["by_status"]
+    # 503s are counted apart from the 429s, each as often as the account answered it
+    assert summary.unavailable == answered["503"] > 0
+    assert summary.rate_limited == answered["429"]
     assert summary.status == "completed", summary.message
     assert subscribed(dump) == {p.email for p in crowd[50:] + newcomers}
     tiers = {c["email"]: c["field_values"] for c in dump["contacts"]}
     assert all("changed" in tiers[p.email].values() for p in crowd[200:260])
+
+
+def test_a_first_send_under_faults_creates_its_list_once(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    crowd = people(300)
+    db = write_customers(tmp_path / "c360.db", crowd)
+    sandbox.sandbox.set_faults(error_rate=0.35, drop_rate=0.1, seed=3)
+    summary = run_send(SendRequest(campaign="Members"), db)
+    sandbox.sandbox.set_faults()
+
+    dump = sandbox.sandbox.dump()
+    assert summary.status == "completed", summary.message
+    assert [item["name"] for item in dump["lists"]] == ["Members"]
+    assert subscribed(dump) == {p.email for p in crowd}
 
 
 def test_excluded_and_invalid_emails_end_in_the_verbose_log(

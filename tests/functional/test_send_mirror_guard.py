@@ -112,3 +112,30 @@ def test_send_cli_exits_2_with_the_numbers_and_allow_removal_lets_it_through(
     assert through.exit_code == 0, through.output
     assert json.loads(through.stdout)["planned"]["unsubscribe"] == 25
     assert subscribed(sandbox.sandbox.dump()) == {p.email for p in crowd[25:]}
+
+
+def test_a_resumed_run_over_the_limit_is_kept_until_resumed_with_consent(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    from actui.state import state_engine
+    from actui.sync import journal
+    from actui.sync.runner import get_run, resume_run
+
+    crowd = people(80)
+    db = write_customers(tmp_path / "c360.db", crowd)
+    run_send(SendRequest(campaign="Members"), db)
+    for person in crowd[:40]:
+        person.in_audience = 0
+    db = write_customers(tmp_path / "c360.db", crowd)
+    with state_engine().begin() as conn:  # a send killed before it read its audience
+        run_id = journal.create_run(conn, SendRequest(campaign="Members", db_url=db))
+    before = writes_seen(sandbox)
+
+    with pytest.raises(RemovalRefused, match="40 of its 80 members"):
+        resume_run(run_id, db_url=db)
+    assert get_run(run_id).status == "staging"  # kept, to resume with consent
+    assert writes_seen(sandbox) == before
+
+    finished = resume_run(run_id, db_url=db, allow_removal=True)
+    assert finished.status == "completed" and finished.planned.unsubscribe == 40
+    assert subscribed(sandbox.sandbox.dump()) == {p.email for p in crowd[40:]}

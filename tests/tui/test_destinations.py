@@ -130,3 +130,37 @@ async def test_wrong_group_lists_the_groups_that_exist(sandbox_server: Any) -> N
         assert "✗ group" in text
         assert "'Admin'" in text  # the names that exist
         assert app.screen.query_one("#destination-credential", Select).value == "sandbox"
+
+
+async def test_editing_a_destination_keeps_its_removal_limit_and_attributes(
+    sandbox_server: Any,
+) -> None:
+    from actui.credentials import add_credential, make_destination, save_destination
+
+    add_credential("sandbox", sandbox_server.url, sandbox_server.api_key)
+    save_destination(
+        make_destination(
+            name="Spring",
+            credential="sandbox",
+            list="Spring promo",
+            max_removal=45,
+            default_attributes={"Source": "actui"},
+        )
+    )
+    app = DestinationsApp(bare_services())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        listing = app.screen.query_one("#destination-list", OptionList)
+        listing.focus()
+        listing.highlighted = 0
+        await pilot.press("enter")  # the form shows it
+        await pilot.pause()
+        list_input = app.screen.query_one("DestinationForm #destination-list", Input)
+        assert list_input.value == "Spring promo"
+        list_input.focus()
+        list_input.value = "Spring promo 2"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    saved = get_destination("Spring")
+    assert saved.list_name == "Spring promo 2"
+    assert (saved.max_removal, saved.default_attributes) == (45, {"Source": "actui"})

@@ -157,7 +157,7 @@ def summary_line(summary: RunSummary) -> str:
     text = (
         f"Run {summary.status}: {summary.sent:,} sent, {summary.rejected:,} rejected, "
         f"{summary.requests:,} requests, {summary.rate_limited:,} answered 429, "
-        f"{summary.retries:,} retries."
+        f"{summary.unavailable:,} answered 503, {summary.retries:,} retries."
     )
     return f"{text} {summary.message}" if summary.message else text
 

@@ -24,6 +24,8 @@ class DestinationForm(Vertical):
     def __init__(self, credentials: list[str], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.credentials = credentials
+        #: the loaded destination's fields the form does not show, saved back as they were
+        self.kept: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("[b]Destination[/b]")
@@ -59,6 +61,9 @@ class DestinationForm(Vertical):
 
     def load(self, fields: dict[str, Any]) -> None:
         """Show a saved destination (its JSON fields)."""
+        self.kept = {
+            key: fields[key] for key in ("default_attributes", "max_removal") if key in fields
+        }
         self.query_one("#destination-name", Input).value = str(fields.get("name", ""))
         credential = fields.get("credential")
         select: Select[str] = self.query_one("#destination-credential", Select)
@@ -77,6 +82,7 @@ class DestinationForm(Vertical):
         """The form's fields in the destination's JSON shape (blank ones left out)."""
         credential = self.query_one("#destination-credential", Select).value
         fields: dict[str, Any] = {
+            **self.kept,
             "name": self.query_one("#destination-name", Input).value.strip(),
             "group": self.query_one("#destination-group", Input).value.strip(),
             "list": self.query_one("#destination-list", Input).value.strip(),
