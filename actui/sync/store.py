@@ -209,6 +209,6 @@ def move_old_rejections(engine: Engine) -> None:
             " WHEN reason LIKE 'duplicate email%' THEN 'duplicate_email'"
             " WHEN reason LIKE 'invalid email:%' THEN 'invalid_email'"
             " WHEN reason LIKE 'unsubscribed from the list before%' THEN 'unsubscribed_before'"
-            f" ELSE 'refused' END FROM {OLD_REJECTIONS}"
+            " ELSE 'refused' END FROM sync_rejections"
         )
-        conn.exec_driver_sql(f"DROP TABLE {OLD_REJECTIONS}")
+        conn.exec_driver_sql("DROP TABLE sync_rejections")
