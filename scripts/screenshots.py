@@ -53,6 +53,8 @@ SENT = {
 }
 SANDBOX_CREDENTIAL = "sandbox"
 SANDBOX_DESTINATION = "Sandbox"
+#: a destination with a list of its own, for the first send of the example (confirm, progress)
+PROGRESS_DESTINATION = "Sandbox-West"
 
 Step = Callable[[Any, Any], Awaitable[None]]
 
@@ -99,6 +101,20 @@ def wait_for_estimate() -> Step:
     return step
 
 
+def wait_for_send() -> Step:
+    """Wait until the send started from the confirmation is over (its progress view stays)."""
+
+    async def step(app: Any, pilot: Any) -> None:
+        for _ in range(600):
+            run = getattr(app.screen, "run", None)
+            if run is not None and run.state.is_over:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.6)  # the view copies the run's last figures on its timer
+
+    return step
+
+
 def sandbox_send(url: str, sandbox_url: str, api_key: str) -> None:
     """A destination on the sandbox and one finished send of the example, for History."""
     from actui.credentials import make_destination, save_destination
@@ -112,6 +128,11 @@ def sandbox_send(url: str, sandbox_url: str, api_key: str) -> None:
     os.environ.update({ENV_URL: sandbox_url, ENV_KEY: api_key, ENV_NAME: SANDBOX_CREDENTIAL})
     save_destination(
         make_destination(name=SANDBOX_DESTINATION, credential=SANDBOX_CREDENTIAL, list="Spring")
+    )
+    save_destination(
+        make_destination(
+            name=PROGRESS_DESTINATION, credential=SANDBOX_CREDENTIAL, list="West coast"
+        )
     )
     save_segment(parse_segment(SENT))
     run_send(SendRequest(segment=SENT["name"], destination=SANDBOX_DESTINATION), url)
@@ -151,7 +172,7 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     write_demo_sqlite(results_db, 20_000, 42)
     results_url = f"sqlite:///{results_db}"
 
-    def services(connected: bool | str = True) -> Services:
+    def services(connected: bool | str = True, destination: str = SANDBOX_DESTINATION) -> Services:
         chosen = connected if isinstance(connected, str) else url
         return Services(
             db_url=chosen if connected else None,
@@ -159,10 +180,10 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
             as_of=AS_OF,
             stable_output=True,
             count_delay=0.05,
-            demo_destination=SANDBOX_DESTINATION,
+            demo_destination=destination,
         )
 
-    shots: list[tuple[str, bool | str, list[Step]]] = [
+    shots: list[tuple[Any, ...]] = [
         ("welcome", False, []),
         ("segments", True, [load(EXAMPLE)]),
         (
@@ -182,8 +203,19 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
         ("help", True, [press("f1")]),
         ("campaigns", True, [press("f3")]),
         ("destinations", True, [press("f4")]),
-        ("send-confirmation", True, [load(EXAMPLE), press("f9"), wait_for_estimate()]),
+        (
+            "send-confirmation",
+            True,
+            [load(EXAMPLE), press("f9"), wait_for_estimate()],
+            PROGRESS_DESTINATION,
+        ),
         ("history", True, [press("f5"), press("enter")]),
+        (
+            "send-progress",
+            True,
+            [load(EXAMPLE), press("f9"), wait_for_estimate(), press("ctrl+s"), wait_for_send()],
+            PROGRESS_DESTINATION,
+        ),
         ("campaign-results", results_url, [press("f3"), press("ctrl+r")]),
     ]
     sandbox = Sandbox.create(limits="off", batch_delay=0)
@@ -191,10 +223,10 @@ async def main_async(out: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     written = []
     try:
         await asyncio.to_thread(sandbox_send, url, server.url, sandbox.account.api_key)
-        for name, connected, steps in shots:
+        for name, connected, steps, *destination in shots:
             if name == "campaign-results":  # saved last: the earlier shots show no campaign
                 await asyncio.to_thread(save_sample_campaign, results_url)
-            built = services(connected)
+            built = services(connected, *destination)
             try:
                 written.append(await shoot(built, out, name, steps, size))
             finally:

@@ -1,11 +1,14 @@
 """Turn a campaign into one checked SQL query plus what Python needs to split and map its rows.
 
 The query (see :func:`build_plan`) does the set work in the database: the audience's members,
-a flag for those in any exclusion segment (exclusions always win), a ``CASE`` giving each
-member's sub-audience (the first whose segment matches; "everyone else" when none does), and a
-``LEFT JOIN`` of the attribute table on the customer key for the mapped columns, ordered by the
-normalized email and then the customer key, so duplicates arrive one after another and the first
-of each run (the lowest customer key) wins.
+a flag for those excluded (exclusions always win: a member is excluded when it is in any exclusion
+segment, or when its normalized email is the email of any customer in one, whatever record carries
+it), a ``CASE`` giving each member's sub-audience (the first whose segment matches; "everyone
+else" when none does), and a ``LEFT JOIN`` of the attribute table on the customer key for the
+mapped columns, ordered by the normalized email, then the sub-audience, then the customer key, so
+the rows of one email arrive one after another and the first of each run wins: the first
+sub-audience that holds the email, and within it the lowest customer key. An email is therefore in
+one group of the whole campaign.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.dialects import mysql
 
@@ -128,7 +132,8 @@ class CampaignPlan:
         return [spec.key for specs in self.groups for spec in specs]
 
     def send_statement(self) -> Select[Any]:
-        """The query without excluded or unplaced members: what a send streams."""
+        """The query without excluded or unplaced members (a stream that counts them, as a send's
+        does for its accounting, reads :attr:`statement` instead)."""
         columns = self.statement.selected_columns
         return self.statement.where(columns.excluded == 0, columns.sub_audience_index.is_not(None))
 
@@ -178,10 +183,9 @@ def build_plan(
 
     members = _Members(source, resolver, segment_table, segment_name)
     base, member_key, audience_condition = members.base(campaign.audience)
-    excluded = or_(
-        false(),
-        *(members.test(ref, f"exclusion {i + 1}") for i, ref in enumerate(campaign.exclusions)),
-    )
+    excluded_by_key = [
+        members.test(ref, f"exclusion {i + 1}") for i, ref in enumerate(campaign.exclusions)
+    ]
     sub_audience_index = _sub_audience_case(campaign, members)
 
     email_column = _email_column(campaign, defaults)
@@ -210,29 +214,47 @@ def build_plan(
 
     joined = base
     if attribute_table is not base:
-        attribute_key = _join_key(
+        attribute_join = _join_key(
             source, attribute_table, attribute_name, campaign.customer_key, members
         )
-        joined = joined.outerjoin(attribute_table, attribute_key == member_key)
+        joined = joined.outerjoin(attribute_table, attribute_join == member_key)
     if segment_table not in (base, attribute_table) and any(
         _table_of(expr) is segment_table for expr in resolved.values()
     ):
         segment_key = _join_key(source, segment_table, segment_name, None, members)
         joined = joined.outerjoin(segment_table, segment_key == member_key)
     email_key = func.lower(trimmed)
+    attribute_key = campaign.customer_key or (
+        members.key_name
+        if members.key_name is not None and members.key_name in attribute_table.c
+        else source.customer_key(attribute_name)
+    )
+    excluded_emails = _excluded_emails(
+        campaign,
+        members,
+        email_expr,
+        {attribute_table: attribute_key, segment_table: source.customer_key(segment_name)},
+    )
+    excluded = or_(
+        false(),
+        *excluded_by_key,
+        *([email_key.in_(excluded_emails)] if excluded_emails is not None else []),
+    )
+    sub_label = sub_audience_index.label("sub_audience_index")
+    email_key_label = email_key.label("email_key")
     statement = (
         select(
             member_key.label("customer_key"),
-            sub_audience_index.label("sub_audience_index"),
+            sub_label,
             case((excluded, 1), else_=0).label("excluded"),
-            email_key.label("email_key"),
+            email_key_label,
             email_expr.label("email"),
             null().label("no_value"),
             *(resolved[column].label(f"attribute_{i}") for i, column in enumerate(wanted)),
         )
         .select_from(joined)
         .where(audience_condition)
-        .order_by(_byte_order(email_key, source.dialect), member_key)
+        .order_by(_byte_order(email_key_label, email_key, source.dialect), sub_label, member_key)
     )
     groups = tuple(
         tuple(
@@ -443,6 +465,48 @@ def _sub_audience_case(campaign: Campaign, members: _Members) -> ColumnElement[A
     return case(*whens, else_=fallback)
 
 
+def _excluded_emails(
+    campaign: Campaign,
+    members: _Members,
+    email_expr: ColumnElement[Any],
+    keys: Mapping[Table, str | None],
+) -> Select[Any] | None:
+    """The normalized emails of every customer of the exclusion segments (None: no exclusions).
+
+    Each excluded customer brings the email its segment reads and the email the campaign would
+    send to it (the mapped email column, found by customer key), so a record the audience holds
+    under another key is excluded all the same (``keys``: the key column of each table the email
+    may come from). The tables are aliased: nothing here correlates with the campaign query.
+    """
+    dialect = members.source.dialect
+    email_table = _table_of(email_expr)
+    email_name = getattr(email_expr, "name", None)
+    key_name = keys.get(email_table) if isinstance(email_table, Table) else None
+    parts: list[Select[Any]] = []
+    for i, ref in enumerate(campaign.exclusions):
+        segment = members.resolve(ref, f"exclusion {i + 1}")
+        people = members_query(segment, members.source, members.resolver).subquery()
+        own = func.lower(_trim(people.c.email, dialect))
+        parts.append(select(own.label("email_key")).where(own != ""))
+        if (
+            isinstance(email_table, Table)
+            and email_name in email_table.c
+            and key_name is not None
+            and key_name in email_table.c
+        ):
+            records = email_table.alias(f"excluded_{i + 1}")
+            mapped = records.c[email_name]
+            parts.append(
+                select(func.lower(_trim(mapped, dialect)).label("email_key")).where(
+                    func.lower(_trim(mapped, dialect)) != "",
+                    records.c[key_name].in_(select(people.c.customer_key)),
+                )
+            )
+    if not parts:
+        return None
+    return select(union_all(*parts).subquery("excluded_emails").c.email_key)
+
+
 def _table_of(expr: ColumnElement[Any]) -> object:
     return getattr(expr, "table", None)
 
@@ -499,15 +563,18 @@ def _trim(expr: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
     return trimmed_email_sql(expr, dialect)
 
 
-def _byte_order(expr: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
-    """``expr`` to sort by so that equal texts, and only those, are next to each other.
+def _byte_order(
+    label: ColumnElement[Any], expr: ColumnElement[Any], dialect: str
+) -> ColumnElement[Any]:
+    """What to sort ``expr`` (selected as ``label``) by, so that equal texts, and only those, are
+    next to each other: the label itself (computed once), except on MySQL.
 
     MySQL's usual collations are case- and accent-insensitive (``e`` sorts with ``\u00e9``),
     which would put other addresses between two rows sharing one: they sort by their bytes.
     """
     if dialect in ("mysql", "mariadb"):
         return cast(expr, mysql.BINARY())
-    return expr
+    return label
 
 
 __all__ = [

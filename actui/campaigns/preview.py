@@ -3,7 +3,9 @@
 The preview streams the whole audience once through the same classification as a send (see
 :mod:`actui.campaigns.stream`), so its numbers are what a send would do: a group's ``size`` is
 the contacts it would send (or hold out, for a control group) after invalid and duplicate emails
-are set aside.
+are set aside. Its campaign-wide figures are the terms of :mod:`actui.accounting`:
+``customers = contacts + duplicate_email + missing_email + invalid_email + excluded +
+not_in_any_sub_audience``, ``contacts`` being ``to_send + held_out``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from actui.accounting import reason_code
 from actui.campaigns.contacts import Contact, RejectedContact
-from actui.campaigns.emails import EMAIL_RULE, REASON_DUPLICATE
+from actui.campaigns.emails import EMAIL_RULE
 from actui.campaigns.plan import CampaignPlan, GroupKey, GroupSpec
 from actui.campaigns.stream import (
     CHUNK_SIZE,
@@ -37,8 +40,9 @@ class GroupPreview(BaseModel):
     destination: str | None = None
     list_name: str | None = Field(default=None, alias="list")
     excluded: int = 0
-    invalid_emails: int = 0
-    duplicate_emails: int = 0
+    duplicate_email: int = 0
+    missing_email: int = 0
+    invalid_email: int = 0
     sample: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -48,8 +52,9 @@ class SubAudiencePreview(BaseModel):
     name: str | None
     size: int = 0
     excluded: int = 0
-    invalid_emails: int = 0
-    duplicate_emails: int = 0
+    duplicate_email: int = 0
+    missing_email: int = 0
+    invalid_email: int = 0
 
 
 class CampaignPreview(BaseModel):
@@ -57,11 +62,13 @@ class CampaignPreview(BaseModel):
 
     campaign: str
     id: str
-    audience: int = 0
+    customers: int = 0
+    contacts: int = 0
+    duplicate_email: int = 0
+    missing_email: int = 0
+    invalid_email: int = 0
     excluded: int = 0
     not_in_any_sub_audience: int = 0
-    invalid_emails: int = 0
-    duplicate_emails: int = 0
     to_send: int = 0
     held_out: int = 0
     email_rule: str = EMAIL_RULE
@@ -118,19 +125,20 @@ def preview(plan: CampaignPlan, sample: int = 10, chunk_size: int = CHUNK_SIZE) 
                 setattr(part, kind, getattr(part, kind) + 1)
 
     def other(outcome: int, spec: GroupSpec | None, item: Contact | RejectedContact | None) -> None:
-        result.audience += 1
+        result.customers += 1
         if outcome == UNPLACED:
             result.not_in_any_sub_audience += 1
         elif outcome == EXCLUDED_ROW:
             count("excluded", spec)
         elif isinstance(item, RejectedContact):
-            count("duplicate_emails" if item.reason == REASON_DUPLICATE else "invalid_emails", spec)
+            count(reason_code(item.reason), spec)
 
     control = {key for key, group in by_key.items() if group.control}
     builders = contact_builders(plan, None, control=True)  # control rows too, to count and sample
     for chunk in stream_rows(plan, plan.statement, chunk_size, builders, other):
         for key, contact in chunk:
-            result.audience += 1
+            result.customers += 1
+            result.contacts += 1
             if key in control:
                 result.held_out += 1
             else:

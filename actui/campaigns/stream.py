@@ -1,13 +1,16 @@
 """Stream a planned campaign's rows from the database as group-assigned contacts and rejections.
 
-Rows arrive ordered by normalized email, then customer key, through a server-side cursor
-(``stream_results``) read in chunks as plain driver tuples (see :func:`driver_rows`), so memory
-stays flat whatever the audience size. Each row is classified once, in this order:
+Rows arrive ordered by normalized email, then sub-audience, then customer key, through a
+server-side cursor (``stream_results``) read in chunks as plain driver tuples (see
+:func:`driver_rows`), so memory stays flat whatever the audience size. Each row is classified once,
+in this order:
 
-1. excluded members and members of no sub-audience are skipped (a send's query never returns them);
+1. excluded members and members of no sub-audience are skipped (a send's query never returns them;
+   an email of any excluded customer excludes every row that carries it);
 2. a row whose normalized email equals the previous row's is a **duplicate**: the first row of
-   each run wins, i.e. the lowest customer key among those sharing the email, whatever their
-   groups; when the winner is in a control group, no one with that email is sent;
+   each run wins, i.e. the first sub-audience holding the email and, within it, the lowest
+   customer key, so each email is in one group of the whole campaign; when the winner is in a
+   control group, no one with that email is sent;
 3. a missing or invalid email (see :mod:`actui.campaigns.emails`) is set aside with its reason;
 4. the member's bucket picks its group; control groups are never emitted.
 
@@ -28,9 +31,10 @@ from typing import Any, Final, cast
 from sqlalchemy import Connection, Dialect, Select
 from xxhash import xxh3_64_intdigest
 
+from actui.accounting import Accounting, duplicate_reason
 from actui.campaigns.assignment import BUCKETS, bucket_bounds
 from actui.campaigns.contacts import Contact, RejectedContact
-from actui.campaigns.emails import REASON_DUPLICATE, VALID_EMAIL, rejection_reason
+from actui.campaigns.emails import VALID_EMAIL, rejection_reason
 from actui.campaigns.model import FIELD_PREFIX, CampaignError
 from actui.campaigns.plan import (
     EMAIL,
@@ -76,6 +80,7 @@ def iter_contacts(
     chunk_size: int = CHUNK_SIZE,
     on_rejected: Callable[[GroupKey, RejectedContact], None] | None = None,
     paced: bool = False,
+    accounting: Accounting | None = None,
 ) -> Iterator[list[tuple[GroupKey, Contact]]]:
     """The contacts to send, in chunks of at most ``chunk_size``, each with its group.
 
@@ -86,20 +91,44 @@ def iter_contacts(
     rejected rows of the groups asked for go to ``on_rejected``. A caller that may pause between
     chunks for longer than the statement timeout (a send's staging, which waits for the
     senders) says ``paced``: see :func:`driver_rows`.
+
+    ``accounting``, when given, counts the rows of the groups asked for (every row without
+    ``group``) in the terms of :mod:`actui.accounting`; the stream then reads the excluded and
+    unplaced rows too, to count them.
     """
     wanted = _wanted_groups(plan, group)
 
     def other(outcome: int, spec: GroupSpec | None, item: Contact | RejectedContact | None) -> None:
-        if (
-            outcome == REJECTED
-            and on_rejected is not None
-            and spec is not None
-            and (wanted is None or spec.key in wanted)
-        ):
+        mine = wanted is None if spec is None else wanted is None or spec.key in wanted
+        if not mine:
+            return
+        if outcome == REJECTED and on_rejected is not None and spec is not None:
             on_rejected(spec.key, item)  # type: ignore[arg-type]
+        if accounting is not None:
+            _account(accounting, outcome, item)
 
     builders = contact_builders(plan, field_ids, wanted)
-    yield from stream_rows(plan, plan.send_statement(), chunk_size, builders, other, paced=paced)
+    statement = plan.send_statement() if accounting is None else plan.statement
+    for chunk in stream_rows(plan, statement, chunk_size, builders, other, paced=paced):
+        if accounting is not None:
+            accounting.customers += len(chunk)
+            accounting.contacts += len(chunk)
+        yield chunk
+
+
+def _account(accounting: Accounting, outcome: int, item: Contact | RejectedContact | None) -> None:
+    """Count one row that was not emitted."""
+    if outcome == SKIPPED:
+        return  # a row of a group not asked for (never reached for a wanted group)
+    accounting.customers += 1
+    if outcome == HELD_OUT:
+        accounting.contacts += 1
+    elif outcome == EXCLUDED_ROW:
+        accounting.excluded += 1
+    elif outcome == UNPLACED:
+        accounting.not_in_any_sub_audience += 1
+    elif isinstance(item, RejectedContact):
+        accounting.count_set_aside(item.reason)
 
 
 def iter_rejected(
@@ -159,6 +188,7 @@ def stream_rows(
     head = itemgetter(KEY, SUB, EXCLUDED, EMAIL_KEY, EMAIL)
     previous_key: object = _NOTHING
     previous_reason: str | None = None
+    kept_key: str | None = None  # the customer whose row kept the previous email
     with (
         plan.source.read_only() as connection,
         driver_rows(connection, statement, fetch_size, paced=paced) as fetch,
@@ -181,12 +211,10 @@ def stream_rows(
                     if excluded:
                         on_other(EXCLUDED_ROW, spec, None)
                     elif email == previous_key and email is not None:
+                        if previous_reason is None:
+                            previous_reason = duplicate_reason(kept_key)
                         on_other(
-                            REJECTED,
-                            spec,
-                            RejectedContact(
-                                _shown(raw), previous_reason or REASON_DUPLICATE, text_key
-                            ),
+                            REJECTED, spec, RejectedContact(_shown(raw), previous_reason, text_key)
                         )
                     elif email is None or valid(email) is None or not raw.isascii():
                         previous_key = email
@@ -197,6 +225,7 @@ def stream_rows(
                     else:
                         previous_key = email
                         previous_reason = None
+                        kept_key = text_key
                         if build is None:
                             on_other(HELD_OUT if spec.control else SKIPPED, spec, None)
                         else:

@@ -117,13 +117,12 @@ def preview_command(
         return
     click.echo(f"Campaign {result.campaign!r}  (id {result.id})")
     click.echo(
-        f"  audience {result.audience:,}   excluded {result.excluded:,}   "
-        f"in no sub-audience {result.not_in_any_sub_audience:,}"
+        f"  customers {result.customers:,} = contacts {result.contacts:,}"
+        f" + duplicate_email {result.duplicate_email:,} + missing_email {result.missing_email:,}"
+        f" + invalid_email {result.invalid_email:,} + excluded {result.excluded:,}"
+        f" + in no sub-audience {result.not_in_any_sub_audience:,}"
     )
-    click.echo(
-        f"  invalid emails {result.invalid_emails:,}   duplicate emails "
-        f"{result.duplicate_emails:,}   to send {result.to_send:,}   held out {result.held_out:,}"
-    )
+    click.echo(f"  contacts: to send {result.to_send:,}   held out {result.held_out:,}")
     rows = [
         (
             group.sub_audience or "",

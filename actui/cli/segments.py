@@ -144,8 +144,10 @@ def count(
         return
     click.echo(f"Segment {segment.name!r}")
     click.echo(f"  customers       {size.customers:>12,}  ({size.share:.1%} of {size.total:,})")
-    click.echo(f"  valid emails    {size.emails:>12,}  (distinct, trimmed, lower-case)")
-    click.echo(f"  invalid emails  {size.invalid_emails:>12,}")
+    click.echo(f"  contacts        {size.contacts:>12,}  (distinct valid emails)")
+    click.echo(f"  duplicate_email {size.duplicate_email:>12,}")
+    click.echo(f"  missing_email   {size.missing_email:>12,}")
+    click.echo(f"  invalid_email   {size.invalid_email:>12,}")
     for reason, number in size.invalid_reasons.items():
         if number:
             click.echo(f"    {reason:<26}{number:>8,}")

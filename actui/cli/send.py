@@ -164,20 +164,22 @@ def _with_progress(as_json: bool, work: Callable[[Any, threading.Event], Any]) -
             TextColumn("[bold]sending"),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("{task.fields[reading]}"),
             TextColumn("{task.fields[rate]:>9} contacts/s"),
             TimeRemainingColumn(),
             TextColumn("{task.fields[line]}"),
             transient=False,
         ) as bar:
-            task = bar.add_task("send", total=None, rate="", line="")
+            task = bar.add_task("send", total=None, rate="", line="", reading="")
 
             def show(progress: Any) -> None:
                 bar.update(
                     task,
                     total=progress.total,
                     completed=progress.sent,
-                    rate=f"{progress.contacts_per_second:,.0f}",
+                    rate=_rate_words(progress),
                     line=progress.last_line[:60],
+                    reading=f"read {progress.read:,} · staged {progress.staged:,}",
                 )
 
             return _interruptible(lambda: work(show, cancel), cancel)
@@ -190,13 +192,19 @@ def _with_progress(as_json: bool, work: Callable[[Any, threading.Event], Any]) -
         last[0] = now
         eta = "" if progress.eta_seconds is None else f", ETA {progress.eta_seconds:,.0f}s"
         click.echo(
-            f"{progress.sent}/{progress.total} sent, {progress.contacts_per_second:,.0f}/s"
-            f"{eta}, 429s {progress.rate_limited}, retries {progress.retries}: "
-            f"{progress.last_line}",
+            f"read {progress.read}, staged {progress.staged}, {progress.sent}/{progress.total} "
+            f"sent, {_rate_words(progress)}/s{eta}, 429s {progress.rate_limited}, "
+            f"retries {progress.retries}: {progress.last_line}",
             err=True,
         )
 
     return _interruptible(lambda: work(plain, cancel), cancel)
+
+
+def _rate_words(progress: Any) -> str:
+    """Contacts a second, or a dash until the first batch is confirmed."""
+    rate = progress.contacts_per_second
+    return "—" if rate is None else f"{rate:,.0f}"
 
 
 def _interruptible(call: Callable[[], Any], cancel: threading.Event) -> Any:
@@ -229,6 +237,7 @@ def _print_estimate(estimate: Any) -> None:
     for target in estimate.targets:
         state = "exists" if target.list_id else "will be created"
         click.echo(f"  {target.destination} / {target.list_name} (list {state})")
+    click.echo(f"  {accounting_line(estimate.accounting)}")
     click.echo(
         f"  subscribe {counts.subscribe}, update {counts.update}, unsubscribe "
         f"{counts.unsubscribe}, unchanged {counts.unchanged}, reject {counts.rejected}"
@@ -247,6 +256,18 @@ def _print_estimate(estimate: Any) -> None:
     click.echo(f"  {estimate.note}")
 
 
+def accounting_line(terms: Any) -> str:
+    """customers = contacts + duplicate_email + ... with the figures, in the accounting's terms."""
+    line = (
+        f"customers {terms.customers:,} = contacts {terms.contacts:,}"
+        f" + duplicate_email {terms.duplicate_email:,} + missing_email {terms.missing_email:,}"
+        f" + invalid_email {terms.invalid_email:,} + excluded {terms.excluded:,}"
+    )
+    if terms.not_in_any_sub_audience:
+        line += f" + in no sub-audience {terms.not_in_any_sub_audience:,}"
+    return line
+
+
 def _print_summary(summary: Any, as_json: bool) -> None:
     if as_json:
         emit_json(summary.model_dump(mode="json"))
@@ -257,6 +278,7 @@ def _print_summary(summary: Any, as_json: bool) -> None:
         f"{summary.rate_limited} answered 429, {summary.unavailable} answered 503, "
         f"{summary.duration_seconds:,.1f} s."
     )
+    click.echo(accounting_line(summary.accounting))
     if summary.planned.unsubscribed_by_hand:
         by_hand = summary.planned.unsubscribed_by_hand
         click.echo(
@@ -284,7 +306,7 @@ def runs(run_id: str | None, as_json: bool, limit: int) -> None:
         return
     found = list_runs(limit)
     if as_json:
-        emit_json([run.model_dump(mode="json") for run in found])
+        emit_json({"runs": [run.model_dump(mode="json") for run in found]})
         return
     if not found:
         click.echo("No runs yet.")
@@ -315,8 +337,10 @@ def _show_run(run_id: str, as_json: bool) -> None:
         return
     _print_summary(summary, as_json=False)
     if rejected:
-        click.echo(f"\nRejected emails ({len(rejected)}):")
+        click.echo(f"\nRejected rows ({len(rejected)}):")
         emails = [row.email or "(no email)" for row in rejected]
         width = max(len(email) for email in emails)
         for email, row in zip(emails, rejected, strict=True):
-            click.echo(f"  {email:<{width}}  {row.list_name}: {row.reason}")
+            where = row.list_name or f"{row.group} (held out)"
+            key = f" [customer {row.customer_key}]" if row.customer_key else ""
+            click.echo(f"  {email:<{width}}  {row.reason_code:<19} {where}: {row.reason}{key}")

@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement as _Column
 
+from actui.emails import REASON_MISSING
 from actui.errors import ActuiError
 from actui.segments.compiler import (
     members_query,
@@ -71,20 +72,33 @@ class Cancelled(ActuiError):
 
 @dataclass(frozen=True, slots=True)
 class AudienceSize:
-    """How many customers and distinct valid emails a segment selects, out of the whole table."""
+    """How many customers and distinct valid emails a segment selects, out of the whole table.
+
+    The figures are the terms of :mod:`actui.accounting`: ``customers`` (member rows) =
+    ``contacts`` (distinct sendable emails) + ``duplicate_email`` + ``missing_email`` +
+    ``invalid_email``; ``invalid_reasons`` splits the last two by reason.
+    """
 
     customers: int
-    emails: int
-    invalid_emails: int
+    contacts: int
+    missing_email: int
+    invalid_email: int
     invalid_reasons: dict[str, int]
     total: int
     share: float
 
+    @property
+    def duplicate_email(self) -> int:
+        """Rows whose sendable email another member row already has."""
+        return self.customers - self.contacts - self.missing_email - self.invalid_email
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "customers": self.customers,
-            "emails": self.emails,
-            "invalid_emails": self.invalid_emails,
+            "contacts": self.contacts,
+            "duplicate_email": self.duplicate_email,
+            "missing_email": self.missing_email,
+            "invalid_email": self.invalid_email,
             "invalid_reasons": dict(self.invalid_reasons),
             "total": self.total,
             "share": self.share,
@@ -164,8 +178,7 @@ def audience_size_query(
     ).cte("judged")
     if dialect in ("sqlite", "postgresql"):
         judged = judged.prefix_with("MATERIALIZED")  # judge each email once, not per reference
-    one_row_each = isinstance(segment, RuleSegment) and source.rows_are_customers(name)
-    customers = func.count() if one_row_each else func.count(func.distinct(judged.c.customer_key))
+    customers = func.count()  # member rows: what a send reads (one a customer for rule segments)
     sendable = case((judged.c.reason.is_(None), judged.c.email_key))
     summary = select(
         literal(None, String).label("reason"),
@@ -217,10 +230,12 @@ def audience_size(
 
 def _audience(customers: int, emails: int, reasons: dict[str, int], total: int) -> AudienceSize:
     """The figures as an :class:`AudienceSize`: reasons most frequent first, share of ``total``."""
+    missing = reasons.get(REASON_MISSING, 0)
     return AudienceSize(
         customers=customers,
-        emails=emails,
-        invalid_emails=sum(reasons.values()),
+        contacts=emails,
+        missing_email=missing,
+        invalid_email=sum(reasons.values()) - missing,
         invalid_reasons=dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
         total=total,
         share=customers / total if total else 0.0,

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from actui.accounting import Accounting
 from actui.campaigns.contacts import Contact, RejectedContact
 from actui.campaigns.plan import CampaignPlan, GroupKey, SendingGroup
 from actui.errors import ActuiError
@@ -81,8 +82,10 @@ def iter_audience(
     field_ids: dict[str, str],
     group: GroupKey | str | None,
     rejected: list[tuple[GroupKey, RejectedContact]],
+    accounting: Accounting | None = None,
 ) -> Iterator[list[tuple[GroupKey, Contact]]]:
-    """The contacts in chunks; rejected rows are appended to ``rejected`` as they come."""
+    """The contacts in chunks; rejected rows are appended to ``rejected`` as they come, and
+    every row read is counted in ``accounting`` when given."""
     from actui.campaigns.stream import iter_contacts
 
     def collect(key: GroupKey, row: RejectedContact) -> None:
@@ -95,4 +98,5 @@ def iter_audience(
         chunk_size=5000,
         on_rejected=collect,
         paced=True,
+        accounting=accounting,
     )

@@ -14,6 +14,12 @@ UNSUBSCRIBED_BEFORE = "unsubscribed from the list before; ActiveCampaign does no
 OTHER = "ActiveCampaign did not accept the contact (it gave no reason)"
 
 
+def refusal_code(reason: str) -> str:
+    """The ``reason_code`` of a contact ActiveCampaign did not take: ``refused`` unless the list
+    itself said the contact had unsubscribed (``unsubscribed_before``)."""
+    return "unsubscribed_before" if reason == UNSUBSCRIBED_BEFORE else "refused"
+
+
 def exclusion_rule(email: str, exclusions: Sequence[AcExclusion]) -> AcExclusion | None:
     """The first exclusion entry matching ``email`` ('exact', 'end', 'begin', 'contains')."""
     address = email.strip().lower()

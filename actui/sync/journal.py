@@ -6,6 +6,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
@@ -56,6 +57,19 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
 
 
+def run_name(request: SendRequest) -> str:
+    """The name a run is listed under: a segment file's run is named after the segment's name."""
+    if request.segment and not request.campaign and Path(request.segment).is_file():
+        from actui.errors import ActuiError
+        from actui.segments import load_segment_file
+
+        try:
+            return load_segment_file(request.segment).name
+        except ActuiError:
+            pass  # the send itself reports the file's problem
+    return request.source_name
+
+
 def create_run(conn: Connection, request: SendRequest, status: RunStatus = "staging") -> str:
     """Journal a new run."""
     run_id = new_run_id()
@@ -63,7 +77,7 @@ def create_run(conn: Connection, request: SendRequest, status: RunStatus = "stag
         run_table.insert().values(
             id=run_id,
             source_kind=request.source_kind,
-            source_name=request.source_name,
+            source_name=run_name(request),
             request_json=request.model_dump_json(),
             mode=request.mode,
             status=status,

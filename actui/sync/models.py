@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from actui.accounting import ReasonCode
+
 Mode = Literal["mirror", "upsert", "update-only"]
 MODES: tuple[Mode, ...] = ("mirror", "upsert", "update-only")
 
@@ -63,6 +65,20 @@ class Counts(BaseModel):
         return Counts(**{k: v + getattr(other, k) for k, v in self.model_dump().items()})
 
 
+class AccountingTerms(BaseModel):
+    """The run's rows in the terms of :mod:`actui.accounting`, the same everywhere:
+    ``customers = contacts + duplicate_email + missing_email + invalid_email + excluded
+    + not_in_any_sub_audience``."""
+
+    customers: int = 0
+    contacts: int = 0
+    duplicate_email: int = 0
+    missing_email: int = 0
+    invalid_email: int = 0
+    excluded: int = 0
+    not_in_any_sub_audience: int = 0
+
+
 class TargetEstimate(BaseModel):
     """One list's share of a send."""
 
@@ -84,6 +100,7 @@ class SendEstimate(BaseModel):
     request: SendRequest
     counts: Counts
     targets: list[TargetEstimate]
+    accounting: AccountingTerms = Field(default_factory=AccountingTerms)
     requests: int
     bulk_imports: int
     estimated_seconds: float
@@ -97,11 +114,17 @@ class Progress(BaseModel):
     run_id: str
     sent: int
     total: int
-    contacts_per_second: float
+    #: audience rows read, and contacts staged to send, so far (the total grows with them)
+    read: int = 0
+    staged: int = 0
+    #: None until a first batch is confirmed
+    contacts_per_second: float | None
     eta_seconds: float | None
     rate_limited: int
     retries: int
     last_line: str = ""
+    #: the log lines written since the previous report, oldest first
+    lines: list[str] = Field(default_factory=list)
 
 
 class RunSummary(BaseModel):
@@ -113,6 +136,7 @@ class RunSummary(BaseModel):
     source_name: str
     mode: Mode
     planned: Counts
+    accounting: AccountingTerms = Field(default_factory=AccountingTerms)
     sent: int
     confirmed_batches: int
     failed_batches: int
@@ -157,9 +181,14 @@ class RunInfo(BaseModel):
 
 
 class RejectedRow(BaseModel):
-    """An email a run did not deliver, and why."""
+    """A row a run did not deliver, and why: ``reason_code`` for scripts, ``reason`` for people.
+
+    ``list_name`` is empty (and ``group`` names the group) for a row of a held-out group.
+    """
 
     email: str
     reason: str
+    reason_code: ReasonCode
     list_name: str
+    group: str | None = None
     customer_key: str | None = None

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from actui.accounting import reason_code
 from actui.activecampaign.client import encode_bulk_contact
 from actui.campaigns.contacts import Contact, RejectedContact
 from actui.sync.models import Counts, Mode
@@ -88,16 +89,25 @@ def stage_contacts(conn: Connection, target_id: int, contacts: Iterable[Contact]
 
 
 def stage_rejections(
-    conn: Connection, run_id: str, target_id: int, rejected: Iterable[RejectedContact]
+    conn: Connection,
+    run_id: str,
+    target_id: int | None,
+    rejected: Iterable[RejectedContact],
+    group_label: str = "",
 ) -> int:
-    """Record rows the campaign set aside (invalid or duplicate emails) with their reasons."""
+    """Record rows the campaign set aside (missing, invalid or duplicate emails), one each.
+
+    ``target_id`` is None for the rows of a held-out group (no list).
+    """
     rows = [
         {
             "run_id": run_id,
-            "target_id": target_id,
+            "target_id": target_id or 0,
+            "group_label": group_label,
             "email": row.email,
             "reason": row.reason,
-            "customer_key": row.customer_key,
+            "reason_code": reason_code(row.reason),
+            "customer_key": row.customer_key or "",
         }
         for row in rejected
     ]
@@ -204,7 +214,7 @@ def target_counts(conn: Connection, run_id: str, target_id: int) -> Counts:
         ).all()
     )
     rejected = conn.execute(
-        text("SELECT COUNT(*) FROM sync_rejections WHERE run_id = :r AND target_id = :t"),
+        text("SELECT COUNT(*) FROM sync_rejected_rows WHERE run_id = :r AND target_id = :t"),
         {"r": run_id, "t": target_id},
     ).scalar_one()
     subscribe = by_action.get("subscribe", 0) + by_action.get("resubscribe", 0)

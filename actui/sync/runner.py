@@ -23,7 +23,12 @@ from actui.sync.accounts import Accounts, limits_from_env
 from actui.sync.audience import SendError
 from actui.sync.cancellation import CancelEvent
 from actui.sync.driving import drive
-from actui.sync.estimates import estimate_target, estimated_seconds, plan_dry_run
+from actui.sync.estimates import (
+    account_requests,
+    estimate_target,
+    estimated_seconds,
+    plan_dry_run,
+)
 from actui.sync.locks import RunLocks
 from actui.sync.models import (
     RESUMABLE,
@@ -36,7 +41,7 @@ from actui.sync.models import (
 )
 from actui.sync.planner import target_counts
 from actui.sync.progress import ProgressCallback
-from actui.sync.runs import get_run, list_runs, rejected_rows, state_db
+from actui.sync.runs import get_run, list_runs, read_accounting, rejected_rows, state_db
 from actui.sync.staging import clear_staging_in
 from actui.sync.store import run_table
 
@@ -77,7 +82,8 @@ async def dry_run_async(
     try:
         async with AsyncExitStack() as stack:
             accounts = Accounts(limits, stack)
-            targets, read = await plan_dry_run(engine, run_id, request, db_url, accounts)
+            plan = await plan_dry_run(engine, run_id, request, db_url, accounts)
+        targets, read = plan.targets, plan.read
         estimates: list[TargetEstimate] = []
         with engine.connect() as conn:
             for target in targets:
@@ -88,8 +94,17 @@ async def dry_run_async(
                     else get_destination(target.destination).max_removal
                 )
                 estimates.append(
-                    estimate_target(engine, target, counts, target.id in read, max_removal=limit)
+                    estimate_target(
+                        engine,
+                        target,
+                        counts,
+                        target.id in read,
+                        max_removal=limit,
+                        reconcile=request.reconcile,
+                    )
                 )
+            accounting = read_accounting(conn, run_id)
+        once = account_requests(accounts)
     finally:
         with engine.begin() as conn:
             clear_staging_in(conn, run_id, keep_confirmed=False)
@@ -97,7 +112,7 @@ async def dry_run_async(
     counts = Counts()
     for estimate in estimates:
         counts = counts.add(estimate.counts)
-    requests = sum(e.requests for e in estimates)
+    requests = once + sum(e.requests for e in estimates)
     bulk = sum(e.bulk_imports for e in estimates)
     note = "Dry run: nothing was written to ActiveCampaign."
     if read:
@@ -106,9 +121,19 @@ async def dry_run_async(
         request=request,
         counts=counts,
         targets=estimates,
+        accounting=accounting,
         requests=requests,
         bulk_imports=bulk,
-        estimated_seconds=round(estimated_seconds(requests, bulk, limits), 1),
+        estimated_seconds=round(
+            estimated_seconds(
+                requests,
+                bulk,
+                limits,
+                preparing_seconds=plan.preparing_seconds,
+                staging_seconds=plan.staging_seconds,
+            ),
+            1,
+        ),
         limits=limits,
         note=note,
     )

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from actui.state import ensure_tables, state_engine
 from actui.sync import journal
 from actui.sync.audience import SendError
 from actui.sync.models import (
+    AccountingTerms,
     Counts,
     RejectedRow,
     RunInfo,
     RunSummary,
 )
 from actui.sync.report import rejected_of
-from actui.sync.store import add_missing_columns, run_table
+from actui.sync.store import (
+    accounting_table,
+    add_missing_columns,
+    move_old_rejections,
+    run_table,
+)
 
 _upgraded: set[str] = set()
 
@@ -25,6 +31,7 @@ def state_db() -> Engine:
     ensure_tables(engine)
     if str(engine.url) not in _upgraded:
         add_missing_columns(engine)
+        move_old_rejections(engine)
         _upgraded.add(str(engine.url))
     return engine
 
@@ -65,12 +72,13 @@ def get_run(run_id: str) -> RunSummary:
             raise SendError(f"There is no run {run_id!r}; 'actui runs' lists them.")
         totals = journal.batch_totals(conn, run_id)
         rejected = conn.execute(
-            text("SELECT COUNT(*) FROM sync_rejections WHERE run_id = :r"), {"r": run_id}
+            text("SELECT COUNT(*) FROM sync_rejected_rows WHERE run_id = :r"), {"r": run_id}
         ).scalar_one()
         first, last = conn.execute(
             text("SELECT MIN(planned_at), MAX(ended_at) FROM sync_batches WHERE run_id = :r"),
             {"r": run_id},
         ).one()
+        accounting = read_accounting(conn, run_id)
     confirmed_batches, confirmed_contacts = totals.get("confirmed", (0, 0))
     failed_batches = sum(n for state, (n, _) in totals.items() if state != "confirmed")
     duration = float(row.active_seconds or 0.0)
@@ -81,6 +89,7 @@ def get_run(run_id: str) -> RunSummary:
         source_name=row.source_name,
         mode=row.mode,
         planned=Counts.model_validate_json(row.counts_json or "{}"),
+        accounting=accounting,
         sent=confirmed_contacts,
         confirmed_batches=confirmed_batches,
         failed_batches=failed_batches,
@@ -96,6 +105,18 @@ def get_run(run_id: str) -> RunSummary:
         contacts_per_hour=round(confirmed_contacts / duration * 3600, 1) if duration else 0.0,
         message=row.message,
     )
+
+
+def read_accounting(conn: Connection, run_id: str) -> AccountingTerms:
+    """The run's accounting as staging wrote it (zeros before its audience was read)."""
+    row = (
+        conn.execute(accounting_table.select().where(accounting_table.c.run_id == run_id))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return AccountingTerms()
+    return AccountingTerms.model_validate({k: v for k, v in row.items() if k != "run_id"})
 
 
 def rejected_rows(run_id: str) -> list[RejectedRow]:

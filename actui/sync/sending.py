@@ -53,8 +53,8 @@ async def plan_and_send(
     loop = asyncio.get_running_loop()
     flow = StagingFlow()
 
-    def grow(contacts: int) -> None:  # from the staging thread, after each committed chunk
-        loop.call_soon_threadsafe(_grow_total, tracker, contacts)
+    def grow(contacts: int, rows: int) -> None:  # from the staging thread, after each chunk
+        loop.call_soon_threadsafe(_grow_total, tracker, contacts, rows)
 
     staging: asyncio.Future[None] | None = None
     sending: asyncio.Future[int] | None = None
@@ -143,9 +143,9 @@ def _busy_thread_beside_the_loop() -> Iterator[None]:
                 sys.setswitchinterval(_switch_default)
 
 
-def _grow_total(tracker: ProgressTracker, contacts: int) -> None:
+def _grow_total(tracker: ProgressTracker, contacts: int, rows: int) -> None:
     tracker.total += contacts
-    tracker.report()
+    tracker.reading(rows, tracker.staged + contacts)
 
 
 async def send_targets(

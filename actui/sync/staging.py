@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, text
 
+from actui.accounting import Accounting
 from actui.activecampaign import ActiveCampaignError, RateLimited, ServerError, Unreachable
 from actui.campaigns.contacts import Contact, RejectedContact
 from actui.campaigns.plan import GroupKey, field_names
@@ -34,6 +35,7 @@ from actui.sync.planner import (
     target_counts,
 )
 from actui.sync.snapshot import has_snapshot, list_members, read_list
+from actui.sync.store import accounting_table
 
 logger = logging.getLogger("actui.sync")
 
@@ -192,13 +194,14 @@ def stage(
     prepared: Prepared,
     *,
     flow: StagingFlow | None = None,
-    on_chunk: Callable[[int], None] | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
 ) -> None:
     """Stream the audience into the state database, diffing each chunk as it lands.
 
     Memory stays flat: one chunk at a time. Each chunk's rows get their actions in the chunk's
     own transaction, so a sender may take them as soon as it commits; ``on_chunk`` hears how many
-    of them cost requests. Leavers (mirror mode) are staged last, once the audience is complete.
+    of them cost requests, and how many audience rows were read so far. Leavers (mirror mode)
+    are staged last, once the audience is complete.
     """
     target_of, account_of = prepared.target_of, prepared.account_of
     targets = {target.id: target for target in prepared.targets}
@@ -209,16 +212,17 @@ def stage(
         passes = [(only.field_ids or {}, request.group)]
     else:  # field ids differ between accounts: one pass per group
         passes = [(account_of[target_of[key]].field_ids or {}, key) for key in target_of]
+    accounting = Accounting()
     for field_ids, wanted in passes:
         rejected: list[tuple[GroupKey, RejectedContact]] = []
-        for chunk in iter_audience(prepared.audience, field_ids, wanted, rejected):
+        for chunk in iter_audience(prepared.audience, field_ids, wanted, rejected, accounting):
             if flow is not None and flow.stop.is_set():
                 raise StagingStopped()
             sending = _stage_chunk(
                 engine, run_id, chunk, rejected, target_of, targets, request, prepared.guard
             )
             if on_chunk is not None:
-                on_chunk(sending)
+                on_chunk(sending, accounting.customers)
             if flow is not None:
                 flow.add_staged(sending)
                 flow.wait_for_room()  # outside any transaction: senders keep journaling
@@ -226,12 +230,16 @@ def stage(
     if flow is not None and flow.stop.is_set():
         raise StagingStopped()
     with engine.begin() as conn:
+        conn.execute(
+            accounting_table.insert().prefix_with("OR REPLACE"),
+            {"run_id": run_id, **accounting.as_dict()},
+        )
         leavers = sum(
             stage_leavers(conn, target.id, target.account_url, target.list_id, request.mode)
             for target in targets.values()
         )
     if on_chunk is not None and leavers:
-        on_chunk(leavers)
+        on_chunk(leavers, accounting.customers)
     if flow is not None:
         flow.finished = True
 
@@ -255,11 +263,10 @@ def _stage_chunk(
         target = target_of.get(key)
         if target is not None:
             by_target.setdefault(target, []).append(contact)
-    refused: dict[int, list[RejectedContact]] = {}
+    refused: dict[tuple[int | None, str], list[RejectedContact]] = {}
     for key, row in rejected:
-        target = target_of.get(key)
-        if target is not None:
-            refused.setdefault(target, []).append(row)
+        target = target_of.get(key)  # None: a held-out group's row, reported without a list
+        refused.setdefault((target, "" if target else key.label()), []).append(row)
     rejected.clear()
     sending = 0
     with engine.begin() as conn:
@@ -272,8 +279,8 @@ def _stage_chunk(
             sending += sum(n for action, n in given.items() if action in SEND_ACTIONS)
             if guard is not None:
                 guard.saw(target_id, given.get("unchanged", 0) + given.get("update", 0))
-        for target_id, rows in refused.items():
-            stage_rejections(conn, run_id, target_id, rows)
+        for (refused_target, group_label), rows in refused.items():
+            stage_rejections(conn, run_id, refused_target, rows, group_label)
     return sending
 
 
@@ -296,7 +303,8 @@ def clear_staging_in(conn: Connection, run_id: str, *, keep_confirmed: bool) -> 
         ),
         {"r": run_id},
     )
-    conn.execute(text("DELETE FROM sync_rejections WHERE run_id = :r"), {"r": run_id})
+    conn.execute(text("DELETE FROM sync_rejected_rows WHERE run_id = :r"), {"r": run_id})
+    conn.execute(text("DELETE FROM sync_run_accounting WHERE run_id = :r"), {"r": run_id})
     conn.execute(
         text("DELETE FROM sync_batches WHERE run_id = :r AND (state != 'confirmed' OR :all)"),
         {"r": run_id, "all": not keep_confirmed},

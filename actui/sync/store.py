@@ -118,15 +118,43 @@ batch_table = Table(
     Index("ix_sync_batches_run_state", "run_id", "state"),
 )
 
-#: every email a run did not send or ActiveCampaign did not accept, with the reason
+#: every row a run did not send or ActiveCampaign did not accept, once, with its reason and
+#: ``reason_code`` (see :mod:`actui.accounting`); ``target_id`` is 0 for a held-out group's rows
+#: (no list), ``customer_key`` is '' when unknown
 rejection_table = Table(
-    "sync_rejections",
+    "sync_rejected_rows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String, nullable=False),
+    Column("target_id", Integer, nullable=False),
+    Column("group_label", String, nullable=False, default=""),
+    Column("email", String, nullable=False),
+    Column("customer_key", String, nullable=False, default=""),
+    Column("reason", Text, nullable=False),
+    Column("reason_code", String, nullable=False),
+    Index(
+        "ux_sync_rejected_rows_row",
+        "run_id",
+        "target_id",
+        "email",
+        "customer_key",
+        "reason_code",
+        unique=True,
+    ),
+)
+
+#: a run's accounting (see :mod:`actui.accounting`), written once its audience is read
+accounting_table = Table(
+    "sync_run_accounting",
     metadata,
     Column("run_id", String, primary_key=True),
-    Column("target_id", Integer, primary_key=True),
-    Column("email", String, primary_key=True),
-    Column("reason", Text, nullable=False),
-    Column("customer_key", String, nullable=True),
+    Column("customers", Integer, nullable=False),
+    Column("contacts", Integer, nullable=False),
+    Column("duplicate_email", Integer, nullable=False),
+    Column("missing_email", Integer, nullable=False),
+    Column("invalid_email", Integer, nullable=False),
+    Column("excluded", Integer, nullable=False),
+    Column("not_in_any_sub_audience", Integer, nullable=False),
 )
 
 #: who drives a run or sends to a list right now: one row per held lock (see ``actui.sync.locks``)
@@ -158,3 +186,29 @@ def add_missing_columns(engine: Engine) -> None:
             except OperationalError as error:  # another process added it meanwhile
                 if "duplicate column" not in str(error):
                     raise
+
+
+#: the rejected-email table of older versions (one row per email and list, no reason code)
+OLD_REJECTIONS = "sync_rejections"
+
+
+def move_old_rejections(engine: Engine) -> None:
+    """Move the rejected emails an older actui recorded into :data:`rejection_table`, with the
+    reason code their reason stands for, then drop the old table (nothing when there is none)."""
+    with engine.begin() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (OLD_REJECTIONS,)
+        ).first()
+        if found is None:
+            return
+        conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO sync_rejected_rows"
+            " (run_id, target_id, group_label, email, customer_key, reason, reason_code)"
+            " SELECT run_id, target_id, '', email, coalesce(customer_key, ''), reason, CASE"
+            " WHEN reason = 'missing email' THEN 'missing_email'"
+            " WHEN reason LIKE 'duplicate email%' THEN 'duplicate_email'"
+            " WHEN reason LIKE 'invalid email:%' THEN 'invalid_email'"
+            " WHEN reason LIKE 'unsubscribed from the list before%' THEN 'unsubscribed_before'"
+            " ELSE 'refused' END FROM sync_rejections"
+        )
+        conn.exec_driver_sql("DROP TABLE sync_rejections")

@@ -32,7 +32,7 @@ def finish_run(
         totals = journal.batch_totals(conn, run_id)
         still_open = sum(n for state, (n, _) in totals.items() if state != "confirmed")
         rejected = conn.execute(
-            text("SELECT COUNT(*) FROM sync_rejections WHERE run_id = :r"), {"r": run_id}
+            text("SELECT COUNT(*) FROM sync_rejected_rows WHERE run_id = :r"), {"r": run_id}
         ).scalar_one()
         status: RunStatus
         message: str | None

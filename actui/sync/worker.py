@@ -36,6 +36,7 @@ from actui.sync.classify import (
     INVALID,
     UNSUBSCRIBED_BEFORE,
     failure_reason,
+    refusal_code,
 )
 from actui.sync.flow import StagingFlow
 from actui.sync.journal import BatchRow, TargetRow
@@ -280,7 +281,7 @@ class TargetSender:
                 if attempt == BATCH_ATTEMPTS:
                     self._fail(batch, str(error), keep_batch_id=False)
                     raise BatchFailed(str(error)) from None
-                self.tracker.line(f"batch {batch.id}: {error}; posting it again")
+                self.tracker.line(f"{self.tracker.batch(batch.id)}: {error}; posting it again")
                 continue
             self._later(
                 partial(journal.mark_sent, batch_id=batch.id, ac_batch_id=ac_batch_id), _nothing
@@ -320,7 +321,9 @@ class TargetSender:
             try:
                 info = await self.client.import_info(batch.ac_batch_id)
             except NotFound:
-                self.tracker.line(f"batch {batch.id}: ActiveCampaign lost it; posting it again")
+                self.tracker.line(
+                    f"{self.tracker.batch(batch.id)}: ActiveCampaign lost it; posting it again"
+                )
                 fresh = BatchRow(
                     batch.id,
                     batch.target_id,
@@ -369,11 +372,9 @@ class TargetSender:
                 continue
             with self.engine.connect() as conn:
                 status = snapshot_status(conn, self.target.account_url, self.list_id, email)
-            reason = failure_reason(email, self.exclusions, status == UNSUBSCRIBED)
-            if batch.kind == "subscribe" and reason.startswith("ActiveCampaign did not accept"):
-                # bulk import refuses a subscription only to someone unsubscribed from the list
-                reason = UNSUBSCRIBED_BEFORE
-            reasons[email] = reason
+            # unsubscribed before only when the list said so; anything else the account refused
+            # is reported as refused and never recorded as an unsubscribe
+            reasons[email] = failure_reason(email, self.exclusions, status == UNSUBSCRIBED)
         self._confirm(batch, list(reasons.items()), {})
 
     # -- the single path --------------------------------------------------------------------------
@@ -436,7 +437,8 @@ class TargetSender:
         def report() -> None:
             self.tracker.advance(
                 batch.members,
-                f"{batch.kind} batch {batch.id}: {batch.members - len(refused)} confirmed"
+                f"{batch.kind} {self.tracker.batch(batch.id)}: "
+                f"{batch.members - len(refused)} confirmed"
                 + (f", {len(refused)} refused" if refused else ""),
                 rejected=len(refused),
             )
@@ -454,13 +456,19 @@ class TargetSender:
         if refused:
             conn.execute(
                 text(
-                    "INSERT OR REPLACE INTO sync_rejections"
-                    " (run_id, target_id, email, reason, customer_key)"
-                    " SELECT :r, :t, :e, :why, customer_key FROM sync_audience"
-                    " WHERE target_id = :t AND email = :e"
+                    "INSERT OR REPLACE INTO sync_rejected_rows (run_id, target_id, group_label,"
+                    " email, customer_key, reason, reason_code)"
+                    " SELECT :r, :t, '', :e, coalesce(customer_key, ''), :why, :code"
+                    " FROM sync_audience WHERE target_id = :t AND email = :e"
                 ),
                 [
-                    {"r": self.target.run_id, "t": self.target.id, "e": e, "why": why}
+                    {
+                        "r": self.target.run_id,
+                        "t": self.target.id,
+                        "e": e,
+                        "why": why,
+                        "code": refusal_code(why),
+                    }
                     for e, why in refused
                 ],
             )
@@ -492,4 +500,4 @@ class TargetSender:
         self._flush()
         journal.mark_failed(self.engine, batch.id, error, keep_batch_id=keep_batch_id)
         self.failed_batches += 1
-        self.tracker.line(f"{batch.kind} batch {batch.id} failed: {error}")
+        self.tracker.line(f"{batch.kind} {self.tracker.batch(batch.id)} failed: {error}")

@@ -80,7 +80,14 @@ def run_count(
         yield CountFailed(generation, f"The count failed: {_first_line(error)}")
         return
     yield AudienceCounted(
-        generation, size.customers, size.emails, size.invalid_emails, size.total, sizes
+        generation,
+        size.customers,
+        size.contacts,
+        size.duplicate_email,
+        size.missing_email,
+        size.invalid_email,
+        size.total,
+        sizes,
     )
     if is_cancelled():
         return

@@ -31,8 +31,10 @@ class AudienceCounted(Message):
 
     generation: int
     customers: int
-    emails: int
-    invalid_emails: int
+    contacts: int
+    duplicate_email: int
+    missing_email: int
+    invalid_email: int
     total: int
     condition_sizes: list[int | None] = field(default_factory=list)
 

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
+from actui.accounting import reason_code
 from actui.campaigns.emails import REASON_DUPLICATE
 from actui.campaigns.model import CampaignError, parse_campaign
 from actui.campaigns.plan import GroupKey, build_plan, plan_for_segment
@@ -85,18 +86,30 @@ def customers(source: Source, where: str = "1=1") -> dict[str, dict[str, Any]]:
         return {str(row["customer_id"]): dict(row) for row in rows}
 
 
+def normalized(email: Any) -> str:
+    return "" if email is None else str(email).strip().lower()
+
+
 def test_exclusions_always_win(demo_source: Source) -> None:
     plan = plan_of(spring(), demo_source)
     sent = contacts_of(plan)
-    excluded_keys = set(customers(demo_source, "state = 'CA'"))
-    west_keys = set(customers(demo_source, "state IN ('CA','WA','OR','NV','AZ')"))
+    california = customers(demo_source, "state = 'CA'")
+    excluded_emails = {normalized(row["email"]) for row in california.values()} - {""}
+    west = customers(demo_source, "state IN ('CA','WA','OR','NV','AZ')")
+    # excluded: in the exclusion segment, or sharing an email with anyone in it
+    excluded_keys = {
+        key
+        for key, row in west.items()
+        if key in california or normalized(row["email"]) in excluded_emails
+    }
     assert sent and excluded_keys
     assert not {contact.customer_key for _, contact in sent} & excluded_keys
+    assert not {contact.email for _, contact in sent} & excluded_emails
     placed = dict(iter_assignments(plan))
-    assert set(placed) == west_keys - excluded_keys
+    assert set(placed) == set(west) - excluded_keys
     result = preview(plan, sample=0)
-    assert result.audience == len(west_keys)
-    assert result.excluded == len(west_keys & excluded_keys)
+    assert result.customers == len(west)
+    assert result.excluded == len(excluded_keys)
 
 
 def test_sub_audiences_take_the_first_match_and_everyone_else_the_rest(
@@ -274,9 +287,9 @@ def test_invalid_and_duplicate_emails_are_set_aside_with_reasons(demo_source: So
     plan = plan_of(spring(audience=ALL, exclusions=[]), demo_source)
     sent = contacts_of(plan)
     rejected = list(iter_rejected(plan))
-    reasons = Counter(item.reason for _, item in rejected)
-    assert reasons[REASON_DUPLICATE] > 0
-    assert sum(n for reason, n in reasons.items() if reason.startswith("invalid email")) > 0
+    reasons = Counter(reason_code(item.reason) for _, item in rejected)
+    assert reasons["duplicate_email"] > 0
+    assert reasons["invalid_email"] > 0
     emails = [contact.email for _, contact in sent]
     assert len(emails) == len(set(emails))
     for email in emails:
@@ -285,30 +298,38 @@ def test_invalid_and_duplicate_emails_are_set_aside_with_reasons(demo_source: So
         if item.reason.startswith("invalid email"):
             with pytest.raises(EmailNotValidError):
                 validate_email(item.email.strip().lower(), check_deliverability=False)
-    # the winner of each duplicated email is the lowest customer key among its holders
-    holders: dict[str, list[str]] = {}
+    # the winner of each duplicated email: the first sub-audience holding it, then the lowest key
+    placed = dict(iter_assignments(plan))
+    order = {"Gold": 0, "Everyone else": 1}
+    holders: dict[str, list[tuple[int, str]]] = {}
     for key, row in customers(demo_source).items():
         if row["email"] and row["email"].strip():
-            holders.setdefault(row["email"].strip().lower(), []).append(key)
-    placed = dict(iter_assignments(plan))
+            rank = order[str(placed[key].sub_audience)]
+            holders.setdefault(row["email"].strip().lower(), []).append((rank, key))
+    checked = 0
     for _, item in rejected:
-        if item.reason == REASON_DUPLICATE:
+        if reason_code(item.reason) == "duplicate_email":
             email = item.email.strip().lower()
-            winner = min(holders[email])
+            winner = min(holders[email])[1]
             assert item.customer_key != winner
+            assert item.reason == f"{REASON_DUPLICATE}: kept customer {winner}"
             assert placed[winner].group == "Control" or email in set(emails)
+            checked += 1
+    assert checked
 
 
 def test_preview_counts_add_up_and_samples_are_sent_rows(demo_source: Source) -> None:
     plan = plan_of(spring(), demo_source)
     result = preview(plan, sample=3)
     sizes = sum(group.size for group in result.groups)
-    assert result.audience == (
-        result.excluded
+    assert sizes == result.contacts == result.to_send + result.held_out
+    assert result.customers == (
+        result.contacts
+        + result.duplicate_email
+        + result.missing_email
+        + result.invalid_email
+        + result.excluded
         + result.not_in_any_sub_audience
-        + result.invalid_emails
-        + result.duplicate_emails
-        + sizes
     )
     sent = {(group, contact.email) for group, contact in contacts_of(plan)}
     for group in result.groups:

@@ -53,7 +53,8 @@ def test_preview_json_shape_and_counts(demo_url: str, tmp_path: Path) -> None:
     result = run("campaigns", "preview", str(file), "--db", demo_url, "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    for key in ("audience", "excluded", "invalid_emails", "duplicate_emails"):
+    terms = ("customers", "contacts", "duplicate_email", "missing_email", "invalid_email")
+    for key in (*terms, "excluded"):
         assert isinstance(data[key], int)
     assert [(g["sub_audience"], g["group"]) for g in data["groups"]] == [
         ("Gold", "A"),
@@ -75,16 +76,20 @@ def test_preview_json_shape_and_counts(demo_url: str, tmp_path: Path) -> None:
         west = connection.execute(
             sa.text("SELECT count(*) FROM customer_360 WHERE state IN ('CA','WA','OR')")
         ).scalar_one()
-        opted_out = connection.execute(
+        # excluded: opted out, or sharing a normalized email with any opted-out customer
+        excluded = connection.execute(
             sa.text(
-                "SELECT count(*) FROM customer_360 "
-                "WHERE state IN ('CA','WA','OR') AND email_opt_in = false"
+                "SELECT count(*) FROM customer_360 WHERE state IN ('CA','WA','OR') AND ("
+                "email_opt_in = false OR lower(trim(email)) IN (SELECT lower(trim(email)) "
+                "FROM customer_360 WHERE email_opt_in = false AND trim(email) <> ''))"
             )
         ).scalar_one()
     engine.dispose()
-    assert (data["audience"], data["excluded"]) == (west, opted_out)
-    total = sum(g["size"] for g in data["groups"])
-    assert total + data["excluded"] + data["invalid_emails"] + data["duplicate_emails"] == west
+    assert (data["customers"], data["excluded"]) == (west, excluded)
+    contacts = sum(g["size"] for g in data["groups"])
+    assert contacts == data["contacts"] == data["to_send"] + data["held_out"]
+    set_aside = data["duplicate_email"] + data["missing_email"] + data["invalid_email"]
+    assert contacts + set_aside + data["excluded"] == west
 
 
 def test_import_list_show_export_delete(tmp_path: Path) -> None:

@@ -127,8 +127,7 @@ def test_every_command_reaches_the_served_demo_from_another_process(
     sent = terminal.json("send", "--segment", str(segment), "--destination", "demo", "--json")
     assert sent["status"] == "completed" and sent["sent"] == gold
 
-    runs = terminal.json("runs", "--json")
-    listed = runs["runs"] if isinstance(runs, dict) else runs
+    listed = terminal.json("runs", "--json")["runs"]
     # newest first: this send, then the sample campaign's recorded send of the demo
     assert listed[0]["run_id"] == sent["run_id"]
     assert listed[0]["targets"] == ["demo/actui demo"]

@@ -54,8 +54,11 @@ def test_count_json_for_a_file_and_a_saved_name(demo_sqlite_url: str, tmp_path: 
     )
     assert code == 0, err
     data = json.loads(out)
-    assert 0 < data["emails"] <= data["customers"] < data["total"] == 2000
-    assert data["invalid_emails"] == sum(data["invalid_reasons"].values())
+    assert 0 < data["contacts"] <= data["customers"] < data["total"] == 2000
+    assert data["missing_email"] + data["invalid_email"] == sum(data["invalid_reasons"].values())
+    assert data["customers"] == (
+        data["contacts"] + data["duplicate_email"] + data["missing_email"] + data["invalid_email"]
+    )
     assert [item["path"] for item in data["condition_sizes"]] == ["conditions[0]", "conditions[1]"]
     assert (
         sum(row["customers"] for row in data["breakdown"]["rows"]) + data["breakdown"]["other"]

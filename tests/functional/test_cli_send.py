@@ -33,7 +33,7 @@ def test_dry_run_then_send_then_runs(sandbox: RunningSandbox, tmp_path: Path) ->
     assert len(subscribed(sandbox.sandbox.dump())) == 40
 
     listed = runner.invoke(cli, ["runs", "--json"])
-    runs = json.loads(listed.stdout)
+    runs = json.loads(listed.stdout)["runs"]
     assert [r["run_id"] for r in runs] == [summary["run_id"]]
     assert runner.invoke(cli, ["runs"]).output.count("completed") == 1
 

@@ -74,10 +74,12 @@ def test_audience_size_matches_python(demo_source: Source) -> None:
     valid = {check_email(row["email"])[0] for row in members if not _email_reason(row["email"])}
     assert size.customers == len(members) > 0
     assert size.total == len(rows)
-    assert size.emails == len(valid)
-    assert size.emails < size.customers
-    assert size.invalid_emails == sum(n for reason, n in reasons.items() if reason)
-    assert size.invalid_emails > 0
+    assert size.contacts == len(valid)
+    assert size.contacts < size.customers
+    assert (size.missing_email + size.invalid_email) == sum(
+        n for reason, n in reasons.items() if reason
+    )
+    assert (size.missing_email + size.invalid_email) > 0
     assert size.invalid_reasons == {
         reason: count for reason, count in reasons.items() if reason is not None
     }

@@ -65,6 +65,15 @@ async def test_f9_opens_the_send_confirmation_with_the_dry_run_counts(
         size = audience_size(segment, services.require_source(), services.segment_resolver())
         shown = int(app.screen.query_one("#audience-size", Digits).value.replace(",", ""))
         assert shown == size.customers > 0
+        # the insights panel names the accounting's terms
+        panel = re.sub(r"\s+", " ", str(app.screen.query_one("#audience-emails").render()))
+        for figure, term in (
+            (size.contacts, "contacts"),
+            (size.duplicate_email, "duplicate email"),
+            (size.missing_email, "missing email"),
+            (size.invalid_email, "invalid email"),
+        ):
+            assert f"{figure:,} {term}" in panel
 
         await pilot.press("f9")  # saves the segment, then opens the confirmation
         await settle_app(app, pilot)
@@ -80,11 +89,27 @@ async def test_f9_opens_the_send_confirmation_with_the_dry_run_counts(
         assert estimate.counts == expected.counts
         # a new list: everyone sendable is a subscription, nothing to update or unsubscribe
         counts = estimate.counts
-        assert 0 < counts.subscribe == counts.audience == size.emails
+        assert 0 < counts.subscribe == counts.audience == size.contacts
+        # the confirmation counts in the insights panel's terms, with the same numbers
+        terms = estimate.accounting
+        assert (
+            terms.customers,
+            terms.contacts,
+            terms.duplicate_email,
+            terms.missing_email,
+            terms.invalid_email,
+        ) == (
+            size.customers,
+            size.contacts,
+            size.duplicate_email,
+            size.missing_email,
+            size.invalid_email,
+        )
         assert counts.update == counts.unsubscribe == counts.unchanged == 0
         assert counts.rejected > 0  # the demo has invalid emails in this audience
         text = re.sub(r"\s+", " ", screen_text(app))
         assert f"Subscribe {counts.subscribe:,}" in text
+        assert f"Customers {terms.customers:,} = {terms.contacts:,} contacts" in text
         assert "Sandbox > Loyal list" in text
         assert not app.screen.query_one("#send-confirm").disabled
         assert sandbox_server.sandbox.dump()["lists"] == []  # a dry run writes nothing

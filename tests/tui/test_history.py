@@ -89,7 +89,16 @@ async def test_history_lists_the_run_and_opens_its_rejected_emails(
         assert expected, "the demo audience holds invalid emails, set aside with reasons"
         table: DataTable[str] = app.screen.query_one(HistoryRejected).query_one(DataTable)
         shown = [tuple(table.get_row_at(i)) for i in range(table.row_count)]
-        assert shown == [(r.email, r.reason, r.list_name) for r in expected]
+        assert shown == [
+            (
+                r.email or "(no email)",
+                r.reason_code,
+                r.reason,
+                r.list_name or f"{r.group} (held out)",
+                r.customer_key or "",
+            )
+            for r in expected
+        ]
         assert int(str(row[6]).replace(",", "")) == len(expected)
         title = str(app.screen.query_one("#rejected-title").render())
-        assert f"{len(expected):,} rejected email" in title
+        assert f"{len(expected):,} rejected row" in title

@@ -119,7 +119,7 @@ def test_send_progress_of_a_finished_send(snap_compare: Any, size: tuple[int, in
     services = Services(db_url=None, source=None, stable_output=True)
 
     async def sends_500(run: TrackedRun) -> None:
-        run.total = 500
+        run.read, run.staged, run.total = 512, 500, 500
         for batch in range(2):
             run.done += 250
             run.add_log(f"Batch {batch + 1} of 2 confirmed: 250 contacts.")

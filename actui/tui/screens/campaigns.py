@@ -158,10 +158,12 @@ def new_draft(destinations: list[str], email_column: str | None) -> CampaignDraf
 def preview_figures(preview: CampaignPreview) -> PreviewFigures:
     """The core preview as the panel's figures."""
     return PreviewFigures(
-        audience=preview.audience,
+        customers=preview.customers,
+        contacts=preview.contacts,
+        duplicate_email=preview.duplicate_email,
+        missing_email=preview.missing_email,
+        invalid_email=preview.invalid_email,
         excluded=preview.excluded,
-        invalid_emails=preview.invalid_emails,
-        duplicate_emails=preview.duplicate_emails,
         groups=[
             PreviewGroupRow(
                 sub_audience=group.sub_audience or "",

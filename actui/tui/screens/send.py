@@ -46,8 +46,12 @@ def progress_sink(run: TrackedRun) -> Callable[[Progress], None]:
         run.total = progress.total
         run.throttled = progress.rate_limited
         run.retries = progress.retries
-        if progress.last_line:
-            run.add_log(progress.last_line)
+        run.read = progress.read
+        run.staged = progress.staged
+        run.measured_rate = progress.contacts_per_second
+        run.measured_eta = progress.eta_seconds
+        for line in progress.lines:  # each line once, as the send wrote it
+            run.add_log(line)
 
     return report
 
@@ -259,7 +263,7 @@ class SendScreen(ModalScreen[None]):
         await box.remove_children()
         panel = SendEstimatePanel()
         await box.mount(panel)
-        panel.show_estimate(estimate)
+        panel.show_estimate(estimate, stable=self.services.stable_output)
         from actui.sync.guard import over_limit
 
         confirm = self.query_one("#send-confirm", Button)
@@ -324,7 +328,7 @@ class SendScreen(ModalScreen[None]):
     async def _follow(self, run: TrackedRun) -> None:
         box = self.query_one("#send-estimate-box", Vertical)
         await box.remove_children()
-        await box.mount(SendProgress(run, show_stats=not self.services.stable_output))
+        await box.mount(SendProgress(run, stable=self.services.stable_output))
         self.query_one("#send-confirm", Button).display = False
         self._sync_buttons()
         self.refresh_bindings()

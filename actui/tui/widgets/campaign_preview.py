@@ -29,10 +29,12 @@ class PreviewGroupRow:
 class PreviewFigures:
     """What the preview panel shows (read from the core preview)."""
 
-    audience: int
+    customers: int
+    contacts: int
+    duplicate_email: int
+    missing_email: int
+    invalid_email: int
     excluded: int
-    invalid_emails: int
-    duplicate_emails: int
     groups: list[PreviewGroupRow]
 
 
@@ -66,9 +68,10 @@ class CampaignPreviewPanel(Vertical):
 
     def show(self, figures: PreviewFigures) -> None:
         self.query_one("#preview-totals", Static).update(
-            f"Audience [b]{figures.audience:,}[/b] · excluded {figures.excluded:,} · "
-            f"invalid emails {figures.invalid_emails:,} · duplicate emails "
-            f"{figures.duplicate_emails:,}"
+            f"Customers [b]{figures.customers:,}[/b] = contacts {figures.contacts:,}"
+            f" + duplicate email {figures.duplicate_email:,}"
+            f" + missing email {figures.missing_email:,}"
+            f" + invalid email {figures.invalid_email:,} + excluded {figures.excluded:,}"
         )
         table: DataTable[str] = self.query_one(DataTable)
         table.loading = False

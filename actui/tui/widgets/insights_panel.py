@@ -62,7 +62,8 @@ class InsightsPanel(VerticalScroll):
             f"of {counted.total:,} customers ({share:.1%})"
         )
         self.query_one("#audience-emails", Static).update(
-            f"{counted.emails:,} valid emails · {counted.invalid_emails:,} missing or invalid"
+            f"{counted.contacts:,} contacts · {counted.duplicate_email:,} duplicate email · "
+            f"{counted.missing_email:,} missing email · {counted.invalid_email:,} invalid email"
         )
         self.query_one("#count-status", Static).update("")
         self.query_one("#count-problem", Static).update("")

@@ -47,6 +47,12 @@ class TrackedRun:
     throttled: int = 0
     retries: int = 0
     rejected: int = 0
+    #: audience rows read and contacts staged to send, while the audience is read
+    read: int = 0
+    staged: int = 0
+    #: the send's own rate and ETA: None until its first batch is confirmed
+    measured_rate: float | None = None
+    measured_eta: float | None = None
     run_id: str | None = None
     state: RunState = RunState.RUNNING
     error: BaseException | None = None
@@ -78,17 +84,18 @@ class TrackedRun:
         """Seconds since the run started (frozen when it ended)."""
         return (self.ended or time.monotonic()) - self.started
 
-    def rate(self) -> float:
-        """Contacts handled per second so far."""
-        elapsed = self.elapsed()
-        return self.done / elapsed if elapsed > 0 else 0.0
+    def rate(self) -> float | None:
+        """Contacts sent per second, as the send measures it (None before a first batch)."""
+        if self.state.is_over:
+            elapsed = self.elapsed()
+            return self.done / elapsed if elapsed > 0 else 0.0
+        return self.measured_rate
 
     def eta_seconds(self) -> float | None:
         """Seconds left at the current rate, or None while it is unknown."""
-        rate = self.rate()
-        if self.state.is_over or rate <= 0 or self.total <= 0:
+        if self.state.is_over or self.measured_rate is None:
             return None
-        return max(0.0, (self.total - self.done) / rate)
+        return self.measured_eta
 
     def cancel(self) -> None:
         """Ask the send to stop after its current batch; the journal lets it resume later."""

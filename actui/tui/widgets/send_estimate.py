@@ -6,6 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from actui.sync.estimates import estimated_seconds
 from actui.sync.models import SendEstimate
 
 
@@ -23,12 +24,27 @@ def duration_words(seconds: float) -> str:
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
-def estimate_table(estimate: SendEstimate) -> Table:
-    """The dry-run counts as a two-column table, then one line per list."""
+def estimate_table(estimate: SendEstimate, *, stable: bool = False) -> Table:
+    """The dry-run counts as a two-column table, then one line per list.
+
+    With ``stable`` (screenshots), the time is the throttle's alone: the part the dry run
+    measured on this machine would change from one run to the next.
+    """
     counts = estimate.counts
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(justify="right")
+    terms = estimate.accounting
+    table.add_row("Customers", f"{terms.customers:,} = {terms.contacts:,} contacts")
+    set_aside = [
+        f"{terms.duplicate_email:,} duplicate email",
+        f"{terms.missing_email:,} missing email",
+        f"{terms.invalid_email:,} invalid email",
+        f"{terms.excluded:,} excluded",
+    ]
+    if terms.not_in_any_sub_audience:
+        set_aside.append(f"{terms.not_in_any_sub_audience:,} in no sub-audience")
+    table.add_row("", Text(" + ".join(set_aside), style="dim"))
     table.add_row("Subscribe", f"{counts.subscribe:,}")
     table.add_row("Update", f"{counts.update:,}")
     table.add_row("Unsubscribe", f"{counts.unsubscribe:,}")
@@ -37,7 +53,12 @@ def estimate_table(estimate: SendEstimate) -> Table:
     if counts.unsubscribed_by_hand:
         table.add_row("Unsubscribed by hand (kept out)", f"{counts.unsubscribed_by_hand:,}")
     table.add_row("Requests", f"{estimate.requests:,} ({estimate.bulk_imports:,} bulk imports)")
-    table.add_row("Estimated time", duration_words(estimate.estimated_seconds))
+    seconds = (
+        estimated_seconds(estimate.requests, estimate.bulk_imports, estimate.limits)
+        if stable
+        else estimate.estimated_seconds
+    )
+    table.add_row("Estimated time", duration_words(seconds))
     for target in estimate.targets:
         groups = ", ".join(target.groups)
         where = f"{target.destination} > {target.list_name}"
@@ -54,7 +75,7 @@ class SendEstimatePanel(Static):
     SendEstimatePanel { height: auto; padding: 0 1; }
     """
 
-    def show_estimate(self, estimate: SendEstimate) -> None:
-        self.update(estimate_table(estimate))
+    def show_estimate(self, estimate: SendEstimate, *, stable: bool = False) -> None:
+        self.update(estimate_table(estimate, stable=stable))
         if estimate.note:
             self.tooltip = estimate.note

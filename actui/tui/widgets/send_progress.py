@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ProgressBar, RichLog, Static
@@ -18,18 +20,31 @@ STATE_WORDS = {
 }
 
 
-def stats_line(run: TrackedRun) -> str:
-    """'1,200 / 5,000 contacts · 300/s · ETA 13 s · 429s 0 · retries 0' for a run."""
+#: a run id (it holds the time it started): hidden when the output must not vary between runs
+RUN_ID = re.compile(r"\b\d{8}T\d{6}-[0-9a-f]{6}\b")
+
+
+def stats_line(run: TrackedRun, *, timings: bool = True) -> str:
+    """'read 5,200 · staged 5,000 · sent 1,200 / 5,000 · 300/s · ETA 13 s · 429s 0 · retries 0'.
+
+    Rows read and contacts staged show from the first second; the rate and ETA once a first
+    batch is confirmed. Without ``timings``, the figures that depend on the machine are left out.
+    """
     eta = run.eta_seconds()
+    rate = run.rate()
+    sent = f"sent {run.done:,} / {run.total:,}" if run.total else f"sent {run.done:,}"
     parts = [
-        f"{run.done:,} / {run.total:,} contacts" if run.total else f"{run.done:,} contacts",
-        f"{run.rate():,.0f}/s",
+        f"read {run.read:,} · staged {run.staged:,}",
+        sent,
+        f"{rate:,.0f}/s" if rate is not None else "—/s",
         f"ETA {duration_words(eta)}" if eta is not None else "ETA —",
         f"429s {run.throttled:,}",
         f"retries {run.retries:,}",
     ]
     if run.state.is_over:
-        parts[2] = f"took {duration_words(run.elapsed())}"
+        parts[3] = f"took {duration_words(run.elapsed())}"
+    if not timings:
+        del parts[2:4]
     return " · ".join(parts)
 
 
@@ -44,10 +59,12 @@ class SendProgress(Vertical):
     SendProgress > RichLog { height: 1fr; min-height: 3; border: round $primary-darken-2; }
     """
 
-    def __init__(self, run: TrackedRun, *, show_stats: bool = True) -> None:
+    def __init__(self, run: TrackedRun, *, show_stats: bool = True, stable: bool = False) -> None:
         super().__init__()
         self.run = run
         self.show_stats = show_stats
+        #: the same screen on every run: no timings, no run ids (screenshots and snapshots)
+        self.stable = stable
         self._seen_lines = 0
 
     def compose(self) -> ComposeResult:
@@ -73,10 +90,10 @@ class SendProgress(Vertical):
         elif run.state.is_over:
             bar.update(total=1, progress=1)
         if self.show_stats:
-            self.query_one("#send-stats", Static).update(stats_line(run))
+            self.query_one("#send-stats", Static).update(stats_line(run, timings=not self.stable))
         lines, self._seen_lines = run.log_since(self._seen_lines)
         log = self.query_one(RichLog)
         for line in lines:
-            log.write(line)
+            log.write(RUN_ID.sub("RUN", line) if self.stable else line)
         if run.state.is_over:
             self._timer.stop()
