@@ -20,7 +20,7 @@ from actui.sync.planner import (
     pending_sizes,
 )
 from actui.sync.staging import prepare, stage
-from actui.sync.worker import FIRST_POLL_DELAY
+from actui.sync.worker import MAX_IN_FLIGHT
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +104,24 @@ def estimate_target(
         list_id=target.list_id,
         groups=[g for g in target.groups.split(", ") if g],
         counts=counts,
-        requests=list_requests + 2 * bulk + single_requests,  # each import is polled once
+        requests=list_requests + bulk + math.ceil(POLLS_PER_IMPORT * bulk) + single_requests,
         bulk_imports=bulk,
         read_list=read,
         max_removal=max_removal,
     )
+
+
+#: ActiveCampaign processes a bulk import in the background, and the send asks ``/import/info``
+#: until it is done, after a delay it adapts (:class:`actui.sync.worker.PollTiming`). With imports
+#: that take 1-3 s, as the sandbox's do by default, that settles at about this many polls an import
+POLLS_PER_IMPORT = 1.6
+#: how long ActiveCampaign takes to process one bulk import, on average (the sandbox's default
+#: draws 1-3 s)
+IMPORT_SECONDS = 2.0
+#: how long an import holds one of the send's MAX_IN_FLIGHT places, from its post to the poll that
+#: finds it done: imports are processed in turn, so one waits for those before it, and polls come
+#: a little after completion (measured on the sandbox's default processing: 4.5-6.5 s)
+IN_FLIGHT_SECONDS = 5.5
 
 
 def account_requests(accounts: Accounts) -> int:
@@ -148,12 +161,14 @@ def estimated_seconds(
     """How long the send takes: its preparation, then the throttle's pace and its own work.
 
     Requests are spaced evenly at the rate the throttle uses (a share of the limit), imports at
-    theirs, and the last import is polled. The send's own work, measured by the dry run, goes on
+    theirs and by the places for imports waiting on ActiveCampaign's processing; the last one is
+    processed and polled. The send's own work, measured by the dry run, goes on
     while requests wait for their slots, so the slower of the two sets the pace: the throttle at
     ActiveCampaign's limits, the work only when the limits are raised far above them.
     """
     by_requests = requests / (limits.rate * REQUEST_HEADROOM)
     by_imports = max(0, bulk - 1) * 60.0 / limits.bulk_per_minute
-    paced = max(by_requests, by_imports) + (FIRST_POLL_DELAY if bulk else 0.0)
+    by_processing = bulk * IN_FLIGHT_SECONDS / MAX_IN_FLIGHT  # imports waiting to be processed
+    paced = max(by_requests, by_imports, by_processing) + (IMPORT_SECONDS if bulk else 0.0)
     working = staging_seconds * SENDING_TO_STAGING
     return preparing_seconds + max(paced, working)

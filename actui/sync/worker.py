@@ -52,6 +52,9 @@ SENDERS = 4
 FIRST_POLL_DELAY = 0.25
 MIN_POLL_DELAY = 0.02
 MAX_POLL_DELAY = 10.0
+#: the first poll never waits longer than this: imports posted together are all pending at their
+#: first poll before any completes, and must not push the delay up for every later import
+MAX_FIRST_POLL_DELAY = 4.0
 #: how many times a batch is re-posted within one run after its request failed for good
 BATCH_ATTEMPTS = 3
 #: outcome writes (batch ids, confirmations) wait at most this long, or for this many, to share
@@ -84,7 +87,7 @@ class PollTiming:
         self.delay = max(MIN_POLL_DELAY, self.delay * 0.8)
 
     def was_pending(self) -> None:
-        self.delay = min(MAX_POLL_DELAY, self.delay * 1.5)
+        self.delay = min(MAX_FIRST_POLL_DELAY, self.delay * 1.5)
 
 
 @dataclass

@@ -116,7 +116,7 @@ def test_every_command_reaches_the_served_demo_from_another_process(
 
     segment = tmp_path / "gold.json"
     segment.write_text(json.dumps(GOLD), encoding="utf-8")
-    gold = terminal.json("count", str(segment), "--json")["emails"]
+    gold = terminal.json("count", str(segment), "--json")["contacts"]
     assert gold >= 10  # enough for a bulk import
 
     planned = terminal.json(
