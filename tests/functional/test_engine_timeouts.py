@@ -39,57 +39,6 @@ def big_mysql_url(mysql_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def test_a_runaway_read_is_stopped_by_the_server(
-    big_mysql_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(source_module, "STATEMENT_TIMEOUT_MS", 500)
-    source = Source.connect(big_mysql_url)
-    try:
-        started = time.monotonic()
-        with (
-            pytest.raises(sa.exc.OperationalError, match="max_statement_time"),
-            source.read_only() as connection,
-        ):
-            connection.exec_driver_sql(RUNAWAY).scalar()
-        assert time.monotonic() - started < 10
-        with source.read_only() as connection:  # the pooled connection reads again
-            count = connection.exec_driver_sql("SELECT count(*) FROM customer_360").scalar()
-        assert count == MEMBERS
-    finally:
-        source.dispose()
-
-
-def test_a_send_may_pause_its_read_longer_than_the_statement_timeout(
-    big_mysql_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A send's staging waits for its senders between chunks: its read must survive the wait."""
-    monkeypatch.setattr(source_module, "STATEMENT_TIMEOUT_MS", 1000)
-    campaign = parse_campaign(
-        {
-            "version": 1,
-            "name": "Everyone",
-            "audience": {"name": "Everyone", "conditions": []},
-            "groups": [{"name": "All", "percent": 100, "destination": "AC"}],
-        }
-    )
-    source = Source.connect(big_mysql_url)
-    try:
-        plan = build_plan(campaign, source, DictResolver(), destination_defaults={})
-        chunks = iter_contacts(plan, chunk_size=1000, paced=True)
-        read = len(next(chunks))
-        time.sleep(1.5)
-        read += sum(len(chunk) for chunk in chunks)
-        # and a plain query on the same pooled connection is limited again afterwards
-        with (
-            pytest.raises(sa.exc.OperationalError, match="max_statement_time"),
-            source.read_only() as connection,
-        ):
-            connection.exec_driver_sql(RUNAWAY).scalar()
-    finally:
-        source.dispose()
-    assert read == MEMBERS
-
-
 #: ten billion pairs to test: DuckDB takes far longer than the timeouts here
 DUCKDB_RUNAWAY = (
     "SELECT count(*) FROM range(100000) AS a(i), range(100000) AS b(j) WHERE (i * j) % 7 = 3"
@@ -103,19 +52,36 @@ def big_duckdb_url(duckdb_path: Path) -> str:
     return url
 
 
-def test_a_runaway_duckdb_read_is_interrupted(
-    big_duckdb_url: str, monkeypatch: pytest.MonkeyPatch
+#: per engine: a read that runs far longer than any timeout here, and how its stop reads
+RUNAWAYS = {
+    "mariadb": (RUNAWAY, sa.exc.OperationalError, "max_statement_time"),
+    "duckdb": (DUCKDB_RUNAWAY, sa.exc.DBAPIError, r"[Ii]nterrupt"),
+}
+
+
+@pytest.fixture(params=list(RUNAWAYS))
+def engine_url(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """(engine, URL of a database of MEMBERS customers on it)."""
+    fixture = "big_mysql_url" if request.param == "mariadb" else "big_duckdb_url"
+    return request.param, str(request.getfixturevalue(fixture))
+
+
+def _runaway_is_stopped(source: Source, engine: str) -> None:
+    sql, error, message = RUNAWAYS[engine]
+    started = time.monotonic()
+    with pytest.raises(error, match=message), source.read_only() as connection:
+        connection.exec_driver_sql(sql).scalar()
+    assert time.monotonic() - started < 10
+
+
+def test_a_runaway_read_is_stopped(
+    engine_url: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    engine, url = engine_url
     monkeypatch.setattr(source_module, "STATEMENT_TIMEOUT_MS", 500)
-    source = Source.connect(big_duckdb_url)
+    source = Source.connect(url)
     try:
-        started = time.monotonic()
-        with (
-            pytest.raises(sa.exc.DBAPIError, match=r"[Ii]nterrupt"),
-            source.read_only() as connection,
-        ):
-            connection.exec_driver_sql(DUCKDB_RUNAWAY).scalar()
-        assert time.monotonic() - started < 10
+        _runaway_is_stopped(source, engine)
         with source.read_only() as connection:  # the pooled connection reads again
             count = connection.exec_driver_sql("SELECT count(*) FROM customer_360").scalar()
         assert count == MEMBERS
@@ -123,10 +89,12 @@ def test_a_runaway_duckdb_read_is_interrupted(
         source.dispose()
 
 
-def test_a_duckdb_reader_may_pause_longer_than_the_statement_timeout(
-    big_duckdb_url: str, monkeypatch: pytest.MonkeyPatch
+def test_a_send_may_pause_its_read_longer_than_the_statement_timeout(
+    engine_url: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Only a statement's execution is timed: a send waiting between chunks is not cut off."""
+    """A send's staging waits for its senders between chunks: its read must survive the wait
+    (only a statement's execution is timed), and the next plain query is limited again."""
+    engine, url = engine_url
     monkeypatch.setattr(source_module, "STATEMENT_TIMEOUT_MS", 1000)
     campaign = parse_campaign(
         {
@@ -136,13 +104,14 @@ def test_a_duckdb_reader_may_pause_longer_than_the_statement_timeout(
             "groups": [{"name": "All", "percent": 100, "destination": "AC"}],
         }
     )
-    source = Source.connect(big_duckdb_url)
+    source = Source.connect(url)
     try:
         plan = build_plan(campaign, source, DictResolver(), destination_defaults={})
         chunks = iter_contacts(plan, chunk_size=1000, paced=True)
         read = len(next(chunks))
         time.sleep(1.5)
         read += sum(len(chunk) for chunk in chunks)
+        _runaway_is_stopped(source, engine)
     finally:
         source.dispose()
     assert read == MEMBERS
