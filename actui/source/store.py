@@ -29,13 +29,17 @@ source_settings = Table(
 )
 
 
+#: backends whose database is a file named by a path that may be relative
+FILE_DATABASES = ("sqlite", "duckdb")
+
+
 def database_key(url: str | sa.URL) -> str:
-    """The database's identity: its URL without the password, a SQLite path made absolute."""
+    """The database's identity: its URL without the password, a file's path made absolute."""
     parsed = sa.make_url(url) if isinstance(url, str) else url
-    parsed = parsed.set(password=None)
+    parsed = parsed._replace(password=None)  # set() takes None as "leave it"
     database = parsed.database
     if (
-        parsed.get_backend_name() == "sqlite"
+        parsed.get_backend_name() in FILE_DATABASES
         and database
         and database != ":memory:"
         and not database.startswith("file:")

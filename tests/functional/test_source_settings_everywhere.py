@@ -95,10 +95,12 @@ def _commands_with_db(command: click.Command, path: tuple[str, ...]) -> list[str
 
 
 def test_every_command_that_takes_db_honours_the_saved_schema(
-    crm_url: str, tmp_path: Path, sandbox: RunningSandbox
+    crm_url: str, tmp_path: Path, sandbox: RunningSandbox, actui_home: Path
 ) -> None:
     saved = _run("source", "set", "--db", crm_url, "--default-schema", "crm")
     assert saved.exit_code == 0, saved.output
+    password = sa.make_url(crm_url).password
+    assert password and password not in (actui_home / "state.db").read_bytes().decode("latin-1")
     segment = _segment(tmp_path)
     campaign = tmp_path / "campaign.json"
     campaign.write_text(
