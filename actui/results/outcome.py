@@ -18,8 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actui.campaigns.model import Outcome
 from actui.errors import ActuiError
+from actui.segments.email_sql import normalized_email_sql
 from actui.source import Source, SourceError
 from actui.source.catalog import ColumnKind, column_kind
+from actui.source.emails import email_column_by_name
 
 #: names that say a table holds outcomes, best first
 _OUTCOME_TABLES = ("orders", "purchases", "transactions", "conversions", "sales", "events")
@@ -77,16 +79,21 @@ def window_after(sent_at: float, days: int, date_kind: Literal["date", "datetime
 
 
 def resolve_outcome(source: Source, outcome: Outcome, customer_key: str) -> ResolvedOutcome:
-    """Check the outcome against the Customer 360 and build its rows (ResultsError otherwise)."""
+    """Check the outcome against the Customer 360 and build its rows (ResultsError otherwise).
+
+    An empty ``customer_key`` means the members were recorded by their normalized email (their
+    table has no key): outcomes are then matched on the normalized email too.
+    """
+    by_email = not customer_key
     if outcome.sql is not None:
-        return _from_sql(source, outcome.sql)
+        return _from_sql(source, outcome.sql, by_email)
     table_name = outcome.table or _detect_table(source, outcome.customer_key or customer_key)
     try:
         table = source.table(table_name)
     except SourceError as error:
         raise ResultsError(f"{str(error).rstrip('.?')}; fix the campaign's outcome.") from None
     names = list(table.c.keys())
-    key = outcome.customer_key or customer_key
+    key = outcome.customer_key or customer_key or _email_of(source, table_name)
     date_name = outcome.date or _detect_date(table_name, names, table)
     for role, name in (("customer key", key), ("date", date_name), ("value", outcome.value)):
         if name is not None and name not in table.c:
@@ -102,8 +109,11 @@ def resolve_outcome(source: Source, outcome: Outcome, customer_key: str) -> Reso
             "name a date or timestamp column in the campaign's outcome."
         )
     value: ColumnElement[Any] = table.c[value_name] if value_name else null()
+    member: ColumnElement[Any] = (
+        normalized_email_sql(table.c[key], source.dialect) if by_email else table.c[key]
+    )
     rows = select(
-        table.c[key].label("customer_key"),
+        member.label("customer_key"),
         table.c[date_name].label("date"),
         value.label("value"),
     ).subquery("outcome")
@@ -116,11 +126,23 @@ def resolve_outcome(source: Source, outcome: Outcome, customer_key: str) -> Reso
         date=date_name,
         value=value_name,
         date_kind="datetime" if kind == ColumnKind.DATETIME else "date",
-        integer_keys=isinstance(table.c[key].type, Integer),
+        integer_keys=not by_email and isinstance(table.c[key].type, Integer),
     )
 
 
+def _email_of(source: Source, table_name: str) -> str:
+    """The email column of an outcome table whose rows name customers by email."""
+    try:
+        return source.email_column(table_name)
+    except SourceError as error:
+        raise ResultsError(
+            f"{str(error).rstrip('.')}: the campaign's members have no customer key, so its "
+            "outcome rows must carry their email; name it as the outcome's 'customer_key'."
+        ) from None
+
+
 def _detect_table(source: Source, key: str) -> str:
+    """The outcome table: one with ``key`` (or, when empty, an email column) and a date column."""
     per_customer = {source.segment_table, source.attribute_table}
     found: list[str] = []
     for name in source.tables():
@@ -130,13 +152,15 @@ def _detect_table(source: Source, key: str) -> str:
             table = source.table(name)
         except SourceError:
             continue
-        if key in table.c and any(
+        names_member = key in table.c if key else bool(email_column_by_name(source.columns(name)))
+        if names_member and any(
             column_kind(c.type) in (ColumnKind.DATE, ColumnKind.DATETIME) for c in table.c
         ):
             found.append(name)
     if not found:
+        what = f"a {key!r} column" if key else "an email column"
         raise ResultsError(
-            f"No table of the Customer 360 has a {key!r} column and a date column to read "
+            f"No table of the Customer 360 has {what} and a date column to read "
             'outcomes from; name one in the campaign: "outcome": {"table": ..., "date": ...}.'
         )
     ranked = sorted(
@@ -170,7 +194,7 @@ def _detect_value(names: list[str], table: Any, key: str, date_name: str) -> str
     return numbers[0] if numbers else None
 
 
-def _from_sql(source: Source, sql: str) -> ResolvedOutcome:
+def _from_sql(source: Source, sql: str, by_email: bool = False) -> ResolvedOutcome:
     from actui.segments.errors import SegmentError
     from actui.segments.sql_mode import check_read_only_sql, query_columns
 
@@ -187,8 +211,13 @@ def _from_sql(source: Source, sql: str) -> ResolvedOutcome:
         )
     value = column("value") if "value" in names else literal(None)
     inner = text(statement).columns(*(column(n) for n in names)).subquery("outcome_sql")
+    member: ColumnElement[Any] = (
+        normalized_email_sql(inner.c.customer_key, source.dialect)
+        if by_email
+        else inner.c.customer_key
+    )
     rows = select(
-        inner.c.customer_key.label("customer_key"),
+        member.label("customer_key"),
         inner.c.date.label("date"),
         (inner.c.value if "value" in names else value).label("value"),
     ).subquery("outcome")

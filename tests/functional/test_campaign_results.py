@@ -444,3 +444,34 @@ def test_a_timestamp_outcome_counts_from_the_moment_of_the_send(
     assert converted == {"Treatment": 2, "Control": 0}
     assert any("no value column" in warning for warning in data["warnings"])
     assert all(g["value_per_member"] is None for g in data["groups"])
+
+
+def test_members_without_a_customer_key_are_matched_on_their_email(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """A Customer 360 with no key: members are recorded by email, outcomes matched on it."""
+    path = tmp_path / "keyless.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE customer_360 (email TEXT, in_audience INTEGER)")
+        db.executemany(
+            "INSERT INTO customer_360 VALUES (?, 1)", [(f"P{i}@Example.com",) for i in range(60)]
+        )
+        db.execute("CREATE TABLE orders (email TEXT, order_date DATE, amount REAL)")
+    save(promo(outcome={"window_days": 30}))
+    summary = run_send(SendRequest(campaign="Promo"), f"sqlite:///{path}")
+    assert summary.status == "completed", summary
+    with state_engine().connect() as conn:
+        run = recorded_run(conn, summary.run_id)
+    assert run is not None
+    day = datetime.fromtimestamp(run.sent_at, UTC).date() + timedelta(days=1)
+    buyers = [f" p{i}@EXAMPLE.com" for i in range(0, 60, 3)]  # another spelling of 20 members
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO orders VALUES (?, ?, 10.0)", [(email, day.isoformat()) for email in buyers]
+        )
+    code, data, output = results("Promo", "--db", f"sqlite:///{path}", "--json")
+    assert code == 0, output
+    assert data is not None
+    groups = {group["group"]: group for group in data["groups"]}
+    assert sum(group["members"] for group in groups.values()) == 60
+    assert sum(group["converters"] for group in groups.values()) == len(buyers)
