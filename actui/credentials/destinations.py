@@ -23,6 +23,10 @@ from actui.errors import ActuiError
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
+#: a mirror send may unsubscribe at most this share (%) of a list's members unless allowed
+DEFAULT_MAX_REMOVAL = 20.0
+
+
 class DestinationError(ActuiError):
     """A destination is missing or not valid."""
 
@@ -44,7 +48,7 @@ class Destination(BaseModel):
     verbose_logs: bool = False
     default_attributes: dict[str, str] = Field(default_factory=dict)
     #: the most of the list's members a mirror send may unsubscribe unasked, in percent
-    max_removal: float = Field(default=20.0, ge=0, le=100)
+    max_removal: float = Field(default=DEFAULT_MAX_REMOVAL, ge=0, le=100)
 
     @field_validator("name")
     @classmethod

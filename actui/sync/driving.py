@@ -101,9 +101,13 @@ async def drive(
             )
             raise
         except BaseException as problem:
+            unresumable: KeyRefused | None = None
             if isinstance(problem, InvalidCredentials) and not isinstance(problem, KeyRefused):
+                unresumable = key_refused(engine, run_id, problem, resumable=False)
                 problem = key_refused(engine, run_id, problem)
             if _still_staging(engine, run_id, resumed=resumed, error=str(problem)) is not None:
+                if unresumable is not None and not _run_exists(engine, run_id):
+                    raise unresumable from None  # the run was dropped: nothing to resume
                 raise problem from None
             finish_run(
                 engine,
@@ -141,8 +145,11 @@ class KeyRefused(InvalidCredentials):
     """ActiveCampaign refused a credential's key: the send stopped at once, and can be resumed."""
 
 
-def key_refused(engine: Engine, run_id: str, error: InvalidCredentials) -> KeyRefused:
-    """The refusal, naming the run's credential(s) and the fix."""
+def key_refused(
+    engine: Engine, run_id: str, error: InvalidCredentials, *, resumable: bool = True
+) -> KeyRefused:
+    """The refusal, naming the run's credential(s) and the fix (resuming the run, or sending
+    again when the run was dropped before it staged or sent anything)."""
     with engine.connect() as conn:
         names = sorted({target.credential for target in journal.targets_of(conn, run_id)})
     name = names[0] if len(names) == 1 else "NAME"
@@ -151,12 +158,18 @@ def key_refused(engine: Engine, run_id: str, error: InvalidCredentials) -> KeyRe
     return KeyRefused(
         f"ActiveCampaign refused the API key of credential {which} ({asked}), so the send "
         "stopped at the first refusal. Check the key in Settings > Developer, store it again "
-        f"with 'actui credentials add {name} --url URL', then finish with "
-        f"'actui send --resume {run_id}'.",
+        f"with 'actui credentials add {name} --url URL', then "
+        + (f"finish with 'actui send --resume {run_id}'." if resumable else "send again."),
         method=error.method,
         path=error.path,
         status=error.status,
     )
+
+
+def _run_exists(engine: Engine, run_id: str) -> bool:
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT 1 FROM sync_runs WHERE id = :r"), {"r": run_id}).first()
+    return found is not None
 
 
 def _still_staging(

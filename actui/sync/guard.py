@@ -18,9 +18,6 @@ from dataclasses import dataclass
 from actui.sync.audience import SendError
 from actui.sync.models import SendEstimate
 
-#: the share of a list's members a mirror send may unsubscribe unasked, in percent
-DEFAULT_MAX_REMOVAL = 20.0
-
 
 class RemovalRefused(SendError):
     """A mirror send would unsubscribe more of a list than allowed: stopped before any request."""

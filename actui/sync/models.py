@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from actui.accounting import ReasonCode
+from actui.credentials.destinations import DEFAULT_MAX_REMOVAL
 
 Mode = Literal["mirror", "upsert", "update-only"]
 MODES: tuple[Mode, ...] = ("mirror", "upsert", "update-only")
@@ -90,7 +91,7 @@ class TargetEstimate(BaseModel):
     requests: int
     bulk_imports: int
     #: the mirror guard's limit for this list in this run, in percent of its members
-    max_removal: float = 20.0
+    max_removal: float = DEFAULT_MAX_REMOVAL
     read_list: bool = Field(description="True when the list was read from ActiveCampaign to diff.")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -84,3 +85,7 @@ def test_send_cli_names_the_refused_credential_with_exit_2(
     assert "refused the API key of credential 'env'" in sent.stderr
     assert "Traceback" not in sent.output
     assert answered_403(sandbox) == 1
+    # refused at its first request, the new run staged nothing and was dropped: the message
+    # says to send again, not to resume a run that no longer exists
+    assert "send again" in sent.stderr and "--resume" not in sent.stderr
+    assert json.loads(CliRunner().invoke(cli, ["runs", "--json"]).stdout)["runs"] == []
