@@ -7,7 +7,8 @@ ActiveCampaign and mail servers are stricter:
 * the local part uses the HTML5 characters (letters, digits and ``.!#$%&'*+/=?^_`{|}~-``), does
   not start or end with a dot and has no two dots in a row;
 * the domain has at least two labels of letters, digits and inner hyphens (each 1 to 63
-  characters), and its last label (the top-level domain) is 2 or more letters;
+  characters), no label but a Punycode one (``xn--``) has hyphens as its 3rd and 4th characters
+  (IDNA reserves them), and its last label (the top-level domain) is 2 or more letters;
 * special-use top-level domains that can never receive mail (``localhost``, ``invalid``, ``test``,
   ``local``, ``example``, ``onion``, ``arpa``) are refused, as ``email-validator`` refuses them.
 
@@ -38,6 +39,9 @@ SPECIAL_USE_TLDS: Final = frozenset(
 #: one domain label, and one dot-free run of the local part (also used by the SQL translations)
 LABEL_PATTERN: Final = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 ATOM_PATTERN: Final = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+#: found after the @: a label whose 3rd and 4th characters are hyphens, not Punycode's ``xn--``
+#: (no lookaround, so every SQL engine reads it alike)
+RESERVED_HYPHENS_PATTERN: Final = r"@([^@]*\.)?([^x.@][^.@]|x[^n.@])--"
 _SPECIAL_USE_TLDS = SPECIAL_USE_TLDS
 _LABEL = LABEL_PATTERN
 _ATOM = ATOM_PATTERN
@@ -46,7 +50,8 @@ _NOT_SPECIAL_TLD = rf"(?!(?:{'|'.join(sorted(_SPECIAL_USE_TLDS))})$)"
 VALID_EMAIL = re.compile(
     rf"(?=[^@]{{1,64}}@)(?=.{{3,254}}$)"  # local part <= 64, whole address <= 254
     rf"{_ATOM}(?:\.{_ATOM})*"  # dot-atom local part: no leading, trailing or doubled dots
-    rf"@(?:{_LABEL}\.)+{_NOT_SPECIAL_TLD}[a-z]{{2,63}}",  # labels, then a 2+ letter TLD
+    rf"@(?!(?:{_LABEL}\.)*(?!xn)[a-z0-9]{{2}}--)"  # no reserved hyphens but Punycode's
+    rf"(?:{_LABEL}\.)+{_NOT_SPECIAL_TLD}[a-z]{{2,63}}",  # labels, then a 2+ letter TLD
     re.ASCII,
 )
 
@@ -100,7 +105,9 @@ def invalid_reason(normalized: str) -> str:
     if "." not in domain:
         return "invalid email: the domain has no dot"
     labels = domain.split(".")
-    if any(not re.fullmatch(_LABEL, label, re.ASCII) for label in labels):
+    if any(not re.fullmatch(_LABEL, label, re.ASCII) for label in labels) or re.search(
+        RESERVED_HYPHENS_PATTERN, normalized
+    ):
         return "invalid email: the domain is malformed"
     top_level = labels[-1]
     if top_level in _SPECIAL_USE_TLDS:

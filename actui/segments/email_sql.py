@@ -30,6 +30,7 @@ from actui.emails import (
     ATOM_PATTERN,
     LABEL_PATTERN,
     REASON_MISSING,
+    RESERVED_HYPHENS_PATTERN,
     SPECIAL_USE_TLDS,
     SQLITE_EMAIL_REASON_FUNCTION,
     STRIP_CHARS,
@@ -116,6 +117,7 @@ def _postgresql_rule(normalized: ColumnElement[Any]) -> ColumnElement[bool]:
         & (func.char_length(normalized) <= 254)
         & (func.char_length(func.split_part(normalized, "@", 1)) <= 64)
         & ~func.split_part(normalized, "@", 2).regexp_match(literal(_PG_LONG_LABEL))
+        & ~normalized.regexp_match(literal(RESERVED_HYPHENS_PATTERN))
     )
 
 
@@ -163,7 +165,8 @@ def _postgresql_reason(expr: _Column[Any], normalized: ColumnElement[Any]) -> Co
         ),
         (func.strpos(domain, ".") == 0, literal("invalid email: the domain has no dot")),
         (
-            ~domain.regexp_match(literal(f"^{LABEL_PATTERN}(\\.{LABEL_PATTERN})*$")),
+            ~domain.regexp_match(literal(f"^{LABEL_PATTERN}(\\.{LABEL_PATTERN})*$"))
+            | normalized.regexp_match(literal(RESERVED_HYPHENS_PATTERN)),
             literal("invalid email: the domain is malformed"),
         ),
         *special,
@@ -291,6 +294,7 @@ def _regex_rule(regex: RegexDialect, normalized: ColumnElement[Any]) -> ColumnEl
         & regex.search(normalized, _RX_LOCAL_LENGTH)
         & (regex.length(normalized) <= 254)
         & ~regex.search(normalized, _RX_SPECIAL_TLD)
+        & ~regex.search(normalized, RESERVED_HYPHENS_PATTERN)
     )
 
 
@@ -336,7 +340,10 @@ def _regex_reason(
             literal("invalid email: characters not allowed before the @"),
         ),
         (~search(normalized, _RX_DOMAIN_DOT), literal("invalid email: the domain has no dot")),
-        (~search(normalized, _RX_DOMAIN), literal("invalid email: the domain is malformed")),
+        (
+            ~search(normalized, _RX_DOMAIN) | search(normalized, RESERVED_HYPHENS_PATTERN),
+            literal("invalid email: the domain is malformed"),
+        ),
         *special,
         else_=literal("invalid email: the top-level domain must be 2 or more letters"),
     )

@@ -70,6 +70,11 @@ TRICKY = [
     "a@b.co\x0b",
     "a@123.com",
     "a@b.c-o",
+    "0@00--0.aa",  # IDNA reserves hyphens in a label's 3rd and 4th places ...
+    "a@shop.ab--cd.com",
+    "ab--cd@shop.com",  # ... in the domain only
+    "a@xn--mnchen-3ya.de",  # ... except for Punycode
+    "a@x---b.com",
 ]
 
 _LOCAL_CHARS = st.sampled_from(list("aZ9.+-_'!#{}~ @\t\u00e9\u212a\"(),;:[]\\"))

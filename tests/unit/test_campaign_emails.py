@@ -16,6 +16,7 @@ from actui.campaigns.emails import REASON_MISSING, check_email, is_valid_email
         ("  Jane.Doe@Gmail.COM ", "jane.doe@gmail.com"),
         ("\tx+tag@example.org\r\n", "x+tag@example.org"),
         ("o'brien@mail.co", "o'brien@mail.co"),
+        ("ab--cd@xn--mnchen-3ya.de", "ab--cd@xn--mnchen-3ya.de"),
     ],
 )
 def test_valid_addresses_are_trimmed_and_lower_cased(raw: str, normalized: str) -> None:
@@ -38,6 +39,8 @@ def test_valid_addresses_are_trimmed_and_lower_cased(raw: str, normalized: str) 
         ("jane@gmail.c0m", "2 or more letters"),
         ("jane@-gmail.com", "domain is malformed"),
         ("jane@gmail..com", "domain is malformed"),
+        ("0@00--0.aa", "domain is malformed"),
+        ("jane@mail.ab--cd.com", "domain is malformed"),
         ("jane@host.localhost", ".localhost"),
         ("jané@gmail.com", "non-ASCII"),
         ("ja(ne)@gmail.com", "characters not allowed"),
