@@ -50,7 +50,7 @@ _NOT_SPECIAL_TLD = rf"(?!(?:{'|'.join(sorted(_SPECIAL_USE_TLDS))})$)"
 VALID_EMAIL = re.compile(
     rf"(?=[^@]{{1,64}}@)(?=.{{3,254}}$)"  # local part <= 64, whole address <= 254
     rf"{_ATOM}(?:\.{_ATOM})*"  # dot-atom local part: no leading, trailing or doubled dots
-    rf"@(?!(?:{_LABEL}\.)*(?!xn)[a-z0-9]{{2}}--)"  # no reserved hyphens but Punycode's
+    rf"@(?!(?:{_LABEL}\.)*(?!xn)[a-z0-9-]{{2}}--)"  # no reserved hyphens but Punycode's
     rf"(?:{_LABEL}\.)+{_NOT_SPECIAL_TLD}[a-z]{{2,63}}",  # labels, then a 2+ letter TLD
     re.ASCII,
 )
