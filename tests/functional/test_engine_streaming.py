@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import tracemalloc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,18 +69,19 @@ def fill_customers(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres", "mariadb", "duckdb"])
-def big_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of MEMBERS customers on each executed engine, dropped after the test."""
-    if request.param in ("sqlite", "duckdb"):
-        suffix = "db" if request.param == "sqlite" else "duckdb"
-        url = f"{request.param}:///{tmp_path / f'big.{suffix}'}"
-        if request.param == "duckdb":
+@contextmanager
+def big_database(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> Iterator[str]:
+    """A database of MEMBERS customers on ``engine`` (sqlite, postgres, mariadb or duckdb),
+    dropped afterwards."""
+    if engine in ("sqlite", "duckdb"):
+        suffix = "db" if engine == "sqlite" else "duckdb"
+        url = f"{engine}:///{tmp_path / f'big.{suffix}'}"
+        if engine == "duckdb":
             request.getfixturevalue("duckdb_path")  # skips without duckdb-engine
         fill_customers(url)
         yield url
         return
-    server = str(request.getfixturevalue("pg_url" if request.param == "postgres" else "mysql_url"))
+    server = str(request.getfixturevalue("pg_url" if engine == "postgres" else "mysql_url"))
     name = f"actui_big_{secrets.token_hex(3)}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -91,10 +93,15 @@ def big_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     finally:
         with admin.connect() as connection:
             drop = f"DROP DATABASE IF EXISTS {name}"
-            connection.exec_driver_sql(
-                drop + (" WITH (FORCE)" if request.param == "postgres" else "")
-            )
+            connection.exec_driver_sql(drop + (" WITH (FORCE)" if engine == "postgres" else ""))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres", "mariadb", "duckdb"])
+def big_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of MEMBERS customers on each executed engine, dropped after the test."""
+    with big_database(request, request.param, tmp_path) as url:
+        yield url
 
 
 def test_a_campaign_streams_every_member_in_flat_memory(big_url: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,40 +15,16 @@ from actui.campaigns.stream import iter_contacts
 from actui.segments.resolver import DictResolver
 from actui.source import Source
 from actui.source import source as source_module
-from tests.functional.test_engine_streaming import MEMBERS, fill_customers
+from tests.functional.test_engine_streaming import MEMBERS, big_database
 
 #: ten billion rows to count: far longer than any timeout here
 RUNAWAY = "SELECT count(*) FROM seq_1_to_100000 AS a, seq_1_to_100000 AS b"
-
-
-@pytest.fixture
-def big_mysql_url(mysql_url: str) -> Iterator[str]:
-    """A database of MEMBERS customers on the test MariaDB server, dropped after the test."""
-    name = f"actui_big_{secrets.token_hex(3)}"
-    admin = sa.create_engine(mysql_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name}")
-    url = sa.make_url(mysql_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        fill_customers(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
-        admin.dispose()
 
 
 #: ten billion pairs to test: DuckDB takes far longer than the timeouts here
 DUCKDB_RUNAWAY = (
     "SELECT count(*) FROM range(100000) AS a(i), range(100000) AS b(j) WHERE (i * j) % 7 = 3"
 )
-
-
-@pytest.fixture
-def big_duckdb_url(duckdb_path: Path) -> str:
-    url = f"duckdb:///{duckdb_path.parent / f'big_{secrets.token_hex(3)}.duckdb'}"
-    fill_customers(url)
-    return url
 
 
 #: per engine: a read that runs far longer than any timeout here, and how its stop reads
@@ -60,10 +35,10 @@ RUNAWAYS = {
 
 
 @pytest.fixture(params=list(RUNAWAYS))
-def engine_url(request: pytest.FixtureRequest) -> tuple[str, str]:
+def engine_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """(engine, URL of a database of MEMBERS customers on it)."""
-    fixture = "big_mysql_url" if request.param == "mariadb" else "big_duckdb_url"
-    return request.param, str(request.getfixturevalue(fixture))
+    with big_database(request, request.param, tmp_path) as url:
+        yield request.param, url
 
 
 def _runaway_is_stopped(source: Source, engine: str) -> None:
