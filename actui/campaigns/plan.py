@@ -49,14 +49,13 @@ from actui.campaigns.model import (
 from actui.segments.compiler import (
     key_expression,
     members_query,
+    members_with_key,
     segment_condition,
     segment_table_name,
-    sql_key_column,
 )
 from actui.segments.email_sql import normalized_email_sql, trimmed_email_sql
 from actui.segments.model import RuleSegment, Segment, parse_segment, segment_to_dict
 from actui.segments.resolver import SegmentResolver
-from actui.segments.sql_mode import query_columns
 from actui.source import Source, SourceError
 
 
@@ -381,9 +380,9 @@ class _Members:
             self.member_key = key_expression(table, self.source, self.segment_name)
             self.key_name = self.source.customer_key(self.segment_name)
             return table, self.member_key, segment_condition(segment, self.source, self.resolver)
-        audience = members_query(segment, self.source, self.resolver).subquery("audience")
+        query, self.key_name = members_with_key(segment, self.source, self.resolver)
+        audience = query.subquery("audience")
         self.member_key = audience.c.customer_key
-        self.key_name = _members_key_name(segment, self.source)
         return audience, self.member_key, true()
 
     def test(self, ref: SegmentRef, where: str) -> ColumnElement[bool]:
@@ -409,13 +408,6 @@ class _Members:
             and segment_table_name(segment, self.source) == name
             and self.source.rows_are_customers(name)
         )
-
-
-def _members_key_name(segment: Segment, source: Source) -> str | None:
-    """The key column a segment's members query names its members by (None: their email)."""
-    if isinstance(segment, RuleSegment):
-        return source.customer_key(segment_table_name(segment, source))
-    return sql_key_column(source, query_columns(source, segment.sql))
 
 
 def _join_key(

@@ -103,8 +103,15 @@ def members_query(
 
     ``email`` is the raw email column (not normalized). For SQL-mode segments the user's query is
     wrapped as a subquery; ``customer_key`` is the customer key column when the query returns it,
-    else the email.
+    else the normalized email.
     """
+    return members_with_key(segment, source, resolver)[0]
+
+
+def members_with_key(
+    segment: Segment, source: Source, resolver: SegmentResolver | None = None
+) -> tuple[Select[Any], str | None]:
+    """:func:`members_query`, and the key column its ``customer_key`` holds (None: the email)."""
     resolver = resolver or DictResolver()
     validate_segment(segment, source, resolver)
     if isinstance(segment, RuleSegment):
@@ -113,18 +120,21 @@ def members_query(
         key = key_expression(table, source, name)
         email = table.c[source.email_column(name)]
         condition = _Compiler(source, resolver).over(segment, table, name, (segment.name,))
+        key_name = source.customer_key(name)
         if source.rows_are_customers(name):
-            return select(key.label("customer_key"), email.label("email")).where(condition)
-        return (
+            query = select(key.label("customer_key"), email.label("email")).where(condition)
+            return query, key_name
+        grouped = (
             select(key.label("customer_key"), func.min(email).label("email"))
             .where(condition)
             .group_by(key)
         )
-    return _sql_members(segment, source)[0]
+        return grouped, key_name
+    return _sql_members(segment, source)
 
 
-def _sql_members(segment: SqlSegment, source: Source) -> tuple[Select[Any], bool]:
-    """A SQL-mode segment's members query, and whether its ``customer_key`` is a real key.
+def _sql_members(segment: SqlSegment, source: Source) -> tuple[Select[Any], str | None]:
+    """A SQL-mode segment's members query, and the key column its ``customer_key`` holds.
 
     The query's rows are the members. Their key is a returned column named like the segment
     table's key (or a usual key name), case-insensitively; otherwise their email.
@@ -145,7 +155,7 @@ def _sql_members(segment: SqlSegment, source: Source) -> tuple[Select[Any], bool
     query = select(
         key_column.label("customer_key"), subquery.c[email_name].label("email")
     ).distinct()
-    return query, key_name is not None
+    return query, key_name
 
 
 def sql_key_column(source: Source, returned: list[str]) -> str | None:
@@ -163,17 +173,6 @@ def sql_key_column(source: Source, returned: list[str]) -> str | None:
         if found is not None:
             return found
     return None
-
-
-def key_is_unique(table: FromClause, key: str) -> bool:
-    """True when ``key`` alone is the primary key or a unique index of ``table``."""
-    primary = [column.name for column in table.primary_key]
-    if primary == [key]:
-        return True
-    for index in getattr(table, "indexes", ()):
-        if index.unique and [column.name for column in index.columns] == [key]:
-            return True
-    return False
 
 
 def key_expression(table: FromClause, source: Source, name: str) -> ColumnElement[Any]:
@@ -243,9 +242,9 @@ class _Compiler:
         outer row, as a correlated ``EXISTS`` on an expression would; NULLs never match, and the
         ``CASE`` keeps the test two-valued so ``NOT`` still selects rows without a key or email.
         """
-        query, has_key = _sql_members(segment, self.source)
+        query, key_name = _sql_members(segment, self.source)
         members = query.subquery("sql_members")
-        if has_key and self.source.customer_key(outer_name) is not None:
+        if key_name is not None and self.source.customer_key(outer_name) is not None:
             outer_value: ColumnElement[Any] = key_expression(outer, self.source, outer_name)
             inner_value: ColumnElement[Any] = members.c.customer_key
         else:
@@ -458,9 +457,9 @@ def with_segment(segment: RuleSegment, **changes: Any) -> RuleSegment:
 __all__ = [
     "LIKE_ESCAPE",
     "key_expression",
-    "key_is_unique",
     "like_escape",
     "members_query",
+    "members_with_key",
     "segment_condition",
     "segment_table_name",
     "with_segment",
